@@ -1,0 +1,133 @@
+"""The shared cast of people every test can use (like healthchecks' alice, bob, charlie).
+
+School A (municipality M1): class 5А led by ``class_teacher`` with ``student`` whose parent is
+``parent``; class 6Б with ``other_student`` whose parent is ``other_parent``; ``director``.
+School B (municipality M2): ``other_teacher`` and class 7В with ``far_student``.
+``official`` works for M1's education authority; ``operator`` runs the region.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from parta import factories as f
+from parta.accounts.models import User
+from parta.directory.models import Municipality, Organization, SchoolClass
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("CI") and "postgresql" not in engine:
+        raise pytest.UsageError("CI runs the suite on PostgreSQL only (set DATABASE_URL).")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (not reachable: ran on SQLite)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@dataclass
+class Cast:
+    school: Organization
+    other_school: Organization
+    municipality: Municipality
+    other_municipality: Municipality
+    school_class: SchoolClass
+    other_class: SchoolClass
+    far_class: SchoolClass
+    student: User
+    parent: User
+    other_student: User
+    other_parent: User
+    far_student: User
+    class_teacher: User
+    other_teacher: User
+    director: User
+    official: User
+    operator: User
+
+    @property
+    def members(self) -> dict[str, User]:
+        return {
+            "student": self.student,
+            "parent": self.parent,
+            "other_parent": self.other_parent,
+            "class_teacher": self.class_teacher,
+            "other_teacher": self.other_teacher,
+            "director": self.director,
+            "official": self.official,
+            "operator": self.operator,
+        }
+
+
+def make_cast() -> Cast:
+    region = f.RegionFactory(name="Демо-регион", code="DEMO-TEST")
+    m1 = f.MunicipalityFactory(region=region, name="Городской округ")
+    m2 = f.MunicipalityFactory(region=region, name="Сельский район")
+    school = f.OrganizationFactory(municipality=m1, short_name="Школа № 1")
+    other_school = f.OrganizationFactory(municipality=m2, short_name="Школа № 2")
+
+    def person(username: str, last: str, first: str, **kw: object) -> User:
+        return f.UserFactory(username=username, last_name=last, first_name=first, **kw)
+
+    class_teacher = person("klassruk", "Смирнова", "Ольга", email="smirnova@school1.example.ru")
+    other_teacher = person("uchitel2", "Кузнецов", "Павел")
+    director = person("direktor", "Волков", "Андрей")
+    official = person("ruo", "Морозова", "Елена")
+    operator = person("operator", "Лебедев", "Игорь", is_staff=True)
+    student = person("uchenik", "Петров", "Миша")
+    parent = person("roditel", "Петрова", "Анна", email="petrova@example.ru", phone="+79123456789")
+    other_student = person("drugoy", "Сидоров", "Коля")
+    other_parent = person("roditel2", "Сидорова", "Мария")
+    far_student = person("dalniy", "Орлов", "Дима")
+
+    f.StaffPositionFactory(person=class_teacher, organization=school)
+    f.StaffPositionFactory(person=other_teacher, organization=other_school)
+    f.StaffPositionFactory(person=director, organization=school, position="director")
+    f.OfficialFactory(person=official, region=region, municipality=m1, kind="municipal")
+    f.OfficialFactory(person=operator, region=region, kind="operator")
+
+    school_class = f.SchoolClassFactory(
+        organization=school, grade=5, letter="А", class_teacher=class_teacher
+    )
+    other_class = f.SchoolClassFactory(organization=school, grade=6, letter="Б")
+    far_class = f.SchoolClassFactory(organization=other_school, grade=7, letter="В")
+    f.EnrollmentFactory(student=student, school_class=school_class)
+    f.EnrollmentFactory(student=other_student, school_class=other_class)
+    f.EnrollmentFactory(student=far_student, school_class=far_class)
+    f.GuardianshipFactory(guardian=parent, child=student)
+    f.GuardianshipFactory(guardian=other_parent, child=other_student)
+    return Cast(
+        school=school,
+        other_school=other_school,
+        municipality=m1,
+        other_municipality=m2,
+        school_class=school_class,
+        other_class=other_class,
+        far_class=far_class,
+        student=student,
+        parent=parent,
+        other_student=other_student,
+        other_parent=other_parent,
+        far_student=far_student,
+        class_teacher=class_teacher,
+        other_teacher=other_teacher,
+        director=director,
+        official=official,
+        operator=operator,
+    )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return make_cast()

@@ -1,0 +1,283 @@
+"""Parta settings: one file, driven by the environment.
+
+Defaults give a zero-setup development instance (SQLite, database task queue, console
+email). Production is switched on with ``PARTA_ENV=production`` and configured through
+``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``EMAIL_*`` and friends;
+production refuses to start with the demo secret.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from xstatic.pkg import bootstrap as xstatic_bootstrap
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PARTA_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+PARTA_ENV = env("PARTA_ENV", "development")
+PRODUCTION = PARTA_ENV == "production"
+DEMO_SECRET_KEY = "parta-demo-secret-key-never-use-in-production"  # noqa: S105
+
+SECRET_KEY = env("SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# The demo region (fixed demo logins) exists only outside production.
+DEMO_MODE = env_bool("PARTA_DEMO", default=not PRODUCTION)
+
+if PRODUCTION:
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured(
+            "PARTA_ENV=production needs its own SECRET_KEY (40+ random characters); "
+            "the demo secret is refused."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("PARTA_ENV=production cannot run with DEBUG on.")
+    if DEMO_MODE:
+        raise ImproperlyConfigured("PARTA_ENV=production cannot run in demo mode.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "parta.core",
+    "parta.directory",
+    "parta.accounts",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "parta.accounts.middleware.PasswordChangeRequiredMiddleware",
+]
+
+ROOT_URLCONF = "parta.urls"
+WSGI_APPLICATION = "parta.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "parta" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "parta.accounts.context_processors.roles",
+                "parta.core.context_processors.parta",
+            ],
+        },
+    }
+]
+
+# --- Database ------------------------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'parta.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and background work -------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "parta",
+        }
+    }
+
+TASKS_BACKEND = env("TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "rq": "django_tasks_rq.RQBackend",
+        }[TASKS_BACKEND],
+    }
+}
+
+# --- People and sign-in --------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "parta.accounts.backends.IdentifierBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_ADAPTER = "parta.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "parta.accounts.forms.IdentifierLoginForm",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Parta: "
+# Parta's own throttle (parta.accounts.throttle) guards sign-in; allauth's limits stay on
+# for everything else it does.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": False,
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+}
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a recovery link lives two hours
+# How long an issued initial password (ACC-2) may be used before the school reissues it.
+PARTA_INITIAL_PASSWORD_DAYS = int(env("PARTA_INITIAL_PASSWORD_DAYS", "30"))
+# Sign-in throttle (parta.accounts.throttle): failures per window before a pause.
+PARTA_LOGIN_WINDOW_SECONDS = int(env("PARTA_LOGIN_WINDOW_SECONDS", "900"))
+PARTA_LOGIN_MAX_FAILURES_PER_ADDRESS = int(env("PARTA_LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
+PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = int(
+    env("PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS", "5")
+)
+PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env("PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT", "20"))
+
+# --- Email ---------------------------------------------------------------------------------
+EMAIL_HOST = env("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Parta <noreply@parta.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ADMINS = [("Parta operator", a) for a in env_list("ADMINS")]
+
+# --- Languages and time --------------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Русский")), ("kk", _("Қазақша")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "parta" / "locale"]
+LANGUAGE_COOKIE_NAME = "parta_language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env("TIME_ZONE", "Europe/Moscow")
+
+# --- Static and uploaded files -------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR)]
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+PARTA_MAX_SPREADSHEET_BYTES = 5 * 1024 * 1024
+
+# --- Security ------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}
+
+# --- Parta ---------------------------------------------------------------------------------
+PARTA_HELP_URL = env("PARTA_HELP_URL", "/help/")
+# Chromium for browser tests and PDF previews; Debian's package by default.
+PARTA_CHROMIUM = env("PARTA_CHROMIUM", "/usr/bin/chromium")
