@@ -1,0 +1,19 @@
+"""The error services raise when a rule says no; its message is for the person."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A business rule refused the action. ``message`` is translated text a person can act on.
+
+    ``field`` names the form field the error belongs to, when there is one. Views and API
+    endpoints turn it into a form error or a 4xx JSON body — never a 500.
+    """
+
+    def __init__(self, message: str | Promise, *, field: str | None = None, code: str = "") -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.code = code
