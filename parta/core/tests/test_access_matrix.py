@@ -1,0 +1,147 @@
+"""The IDOR matrix: every view and endpoint, as every member of the cast.
+
+Every named URL of the site must have a row in ``PAGES`` (or be in an excluded namespace
+tested as a whole below); a new view without a row fails ``test_every_view_is_in_the_matrix``.
+A row says which cast members may open it; everybody else must get exactly what a missing
+object gets (404), and an anonymous visitor is sent to sign in. Object views are requested
+with one object of the cast, chosen so that some members may see it and some may not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from parta.conftest import Cast
+
+MEMBERS = (
+    "student",
+    "parent",
+    "other_parent",
+    "class_teacher",
+    "other_teacher",
+    "director",
+    "official",
+    "operator",
+)
+EVERYONE = frozenset(MEMBERS)
+
+
+@dataclass(frozen=True)
+class Row:
+    """Who may open a view: ``allowed`` members get ``ok`` (200), the rest 404."""
+
+    allowed: frozenset[str]
+    args: Callable[[Cast], list[Any]] = field(default=lambda cast: [])
+    ok: int = 200
+    public: bool = False  # anonymous visitors may open it too
+    method: str = "get"
+    data: Callable[[Cast], dict[str, Any]] | None = None
+
+
+def only(*members: str) -> frozenset[str]:
+    return frozenset(members)
+
+
+# --- the matrix ---------------------------------------------------------------------------
+PAGES: dict[str, Row] = {
+    "home": Row(EVERYONE, ok=302),
+    "role_switch": Row(EVERYONE, ok=302, method="post", data=lambda cast: {"role": "none"}),
+    # Only for people who still hold an issued password; everyone else is sent home.
+    "set_initial_password": Row(EVERYONE, ok=302),
+    "no_role_home": Row(EVERYONE),
+    "student_home": Row(only("student")),
+    "parent_home": Row(only("parent", "other_parent")),
+    "teacher_home": Row(only("class_teacher", "other_teacher")),
+    "class_teacher_home": Row(only("class_teacher")),
+    "school_home": Row(only("director")),
+    "municipal_home": Row(only("official")),
+    "operator_home": Row(only("operator")),
+    "help": Row(EVERYONE, public=True),
+    "healthz": Row(EVERYONE, public=True),
+    "set_language": Row(
+        EVERYONE, public=True, ok=302, method="post", data=lambda cast: {"language": "en"}
+    ),
+}
+
+# Namespaces and URL names tested as a whole elsewhere in this file.
+EXCLUDED_NAMESPACES = {"admin", "api"}
+ALLAUTH_PREFIX = "/accounts/"
+
+
+def _named_patterns(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str | None = None
+) -> list[tuple[str | None, str, str]]:
+    found: list[tuple[str | None, str, str]] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            found += _named_patterns(p.url_patterns, prefix + str(p.pattern), ns)
+        else:
+            found.append((namespace, p.name or "", prefix + str(p.pattern)))
+    return found
+
+
+def site_views() -> list[tuple[str, str]]:
+    """(name, route) of every view outside the excluded namespaces and allauth."""
+    views = []
+    for namespace, name, route in _named_patterns(get_resolver().url_patterns):
+        if namespace in EXCLUDED_NAMESPACES or ("/" + route).startswith(ALLAUTH_PREFIX):
+            continue
+        views.append((name, route))
+    return views
+
+
+def test_every_view_is_in_the_matrix():
+    unnamed = [route for name, route in site_views() if not name]
+    assert not unnamed, f"Views without a name cannot be checked: {unnamed}"
+    missing = sorted({name for name, _ in site_views()} - PAGES.keys())
+    assert not missing, f"Add these views to the access matrix (PAGES): {missing}"
+    stale = sorted(PAGES.keys() - {name for name, _ in site_views()})
+    assert not stale, f"The matrix names views that no longer exist: {stale}"
+
+
+def _request(client: Client, row: Row, name: str, cast: Cast) -> Any:
+    url = reverse(name, args=row.args(cast))
+    data = row.data(cast) if row.data else {}
+    return client.post(url, data) if row.method == "post" else client.get(url, data)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("member", MEMBERS)
+def test_view_access_follows_the_policy(cast, client, name, member):
+    row = PAGES[name]
+    client.force_login(cast.members[member])
+    response = _request(client, row, name, cast)
+    expected = row.ok if member in row.allowed else 404
+    assert response.status_code == expected, (
+        f"{member} on {name}: got {response.status_code}, expected {expected}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_is_sent_to_sign_in(cast, client, name):
+    row = PAGES[name]
+    response = _request(client, row, name, cast)
+    if row.public:
+        assert response.status_code == row.ok
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+# --- the Django admin: only the regional operator, and only their region -------------------
+@pytest.mark.parametrize("member", MEMBERS)
+def test_admin_opens_only_for_the_operator(cast, client, member):
+    client.force_login(cast.members[member])
+    response = client.get(reverse("admin:index"))
+    if member == "operator":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
