@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "parta.core",
     "parta.directory",
     "parta.accounts",
-    "django.contrib.admin",
+    "parta.core.admin_apps.PartaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
