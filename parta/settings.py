@@ -187,12 +187,17 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_ADAPTER = "parta.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "parta.accounts.forms.IdentifierLoginForm",
+    "reset_password": "parta.accounts.forms.RobotCheckedResetPasswordForm",
+    "reset_password_from_key": "parta.accounts.forms.NewPasswordForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Parta: "
 # Parta's own throttle (parta.accounts.throttle) guards sign-in; allauth's limits stay on
 # for everything else it does.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": False,
+    # Every sign-in request per address per minute: a school behind one NAT address signs in
+    # hundreds of people at 8:00. Guessing is bounded by the throttle's per-address failures.
+    "login": False,
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
@@ -207,6 +212,15 @@ PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = int(
     env("PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS", "5")
 )
 PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env("PARTA_LOGIN_MAX_FAILURES_PER_ACCOUNT", "20"))
+# A browser that has signed in to an account is a "known device" for it this long; the
+# per-account limit above does not apply to it (docs/decisions/0003-sign-in-throttling.md).
+PARTA_LOGIN_DEVICE_DAYS = int(env("PARTA_LOGIN_DEVICE_DAYS", "365"))
+# How many reverse proxies in front of Parta append to X-Forwarded-For; 0 means the app faces
+# clients directly and only REMOTE_ADDR is believed.
+PARTA_TRUSTED_PROXY_COUNT = int(env("PARTA_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = PARTA_TRUSTED_PROXY_COUNT
+# The robot check on password recovery (parta.accounts.robot): seconds to answer a question.
+PARTA_ROBOT_CHALLENGE_SECONDS = int(env("PARTA_ROBOT_CHALLENGE_SECONDS", "900"))
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")
