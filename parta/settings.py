@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Only for its templates and static files: /api/v1/docs is served without any CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

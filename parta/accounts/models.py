@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parta.core import access
@@ -81,3 +82,48 @@ class User(AbstractUser):
     @property
     def snils_display(self) -> str:
         return format_snils(self.snils)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def owned_by(self, user: Any) -> Self:
+        """A person's own tokens: nobody sees or revokes another person's token."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
+class ApiToken(models.Model):
+    """A personal token for the API (mobile app, partner scripts).
+
+    Only the SHA-256 of the secret is stored; the secret itself is shown once, when the
+    token is created. A token stops working when revoked or past ``expires_at``.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("владелец")
+    )
+    name = models.CharField(_("название"), max_length=100)
+    # The first characters of the secret, so a person can tell their tokens apart.
+    prefix = models.CharField(_("начало токена"), max_length=16)
+    key_hash = models.CharField(_("хеш токена"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("последнее использование"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("действует до"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("токен API")
+        verbose_name_plural = _("токены API")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > timezone.now()
