@@ -1,0 +1,247 @@
+"""What the demo region and the generated data sets share: fast row writing, the subject
+catalogue and deleting a whole data set.
+
+People are written through ``RowWriter``: on PostgreSQL the big tables go through ``COPY``
+(psycopg 3), elsewhere through ``bulk_create``. Callers hand it rows in small batches, so memory
+stays flat however large the data set is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from django.db.models import Q
+
+from parta.directory.fake_names import SUBJECTS
+from parta.directory.models import (
+    Enrollment,
+    Guardianship,
+    Municipality,
+    Official,
+    Organization,
+    Region,
+    SchoolClass,
+    StaffPosition,
+    Subject,
+)
+
+# The columns a data set fills for a person; every other column takes the model's default.
+USER_COLUMNS = (
+    "username",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "email",
+    "phone",
+    "snils",
+    "birth_date",
+)
+
+
+def unusable_password() -> str:
+    """What ``make_password(None)`` stores, without its cost: '!' and a random tail.
+
+    Generated people are issued accounts; their passwords are issued when slips are printed.
+    """
+    return "!" + secrets.token_urlsafe(30)
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class _Table:
+    """Turns the values a caller gives into full rows of ``model`` for COPY.
+
+    Columns the caller does not give get the field's default, computed once (or per row for
+    callable defaults), so a column added to the model later does not break the generator.
+    """
+
+    def __init__(self, model: type[models.Model], given: Sequence[str], *, with_pk: bool) -> None:
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        self.columns = [f.column for f in fields]
+        self.template: list[Any] = []
+        self.positions: list[int] = []
+        self.per_row: list[tuple[int, models.Field]] = []
+        by_attname = {f.attname: i for i, f in enumerate(fields)}
+        for field in fields:
+            if field.attname in given:
+                self.template.append(None)
+            elif field.has_default() and callable(field.default):
+                self.template.append(None)
+                self.per_row.append((len(self.template) - 1, field))
+            else:
+                self.template.append(field.get_db_prep_save(field.get_default(), connection))
+        self.positions = [by_attname[name] for name in given]
+
+    def row(self, values: Sequence[Any]) -> list[Any]:
+        row = self.template.copy()
+        for position, value in zip(self.positions, values, strict=True):
+            row[position] = value
+        for position, field in self.per_row:
+            row[position] = field.get_db_prep_save(field.get_default(), connection)
+        return row
+
+    def copy(self, rows: Sequence[Sequence[Any]]) -> None:
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        statement = f"COPY {table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for values in rows:
+                copy.write_row(self.row(values))
+
+
+class RowWriter:
+    """Writes people, enrolments and guardianships in batches.
+
+    ``use_copy`` (PostgreSQL only) sends rows with COPY, reserving user ids from the table's
+    sequence first so that enrolments can refer to them; otherwise ``bulk_create`` is used.
+    """
+
+    def __init__(self, *, use_copy: bool | None = None, password: str | None = None) -> None:
+        self.use_copy = is_postgresql() if use_copy is None else use_copy
+        if self.use_copy and not is_postgresql():
+            raise ValueError("COPY needs PostgreSQL")
+        # A shared password hash (the demo) or a fresh unusable password per person.
+        self.password = password
+        self.user_model = get_user_model()
+        self.joined = datetime.datetime.now(tz=datetime.UTC)
+        given = ("id", "password", "date_joined", *USER_COLUMNS)
+        self._users = _Table(self.user_model, given, with_pk=True)
+        self._enrollments = _Table(
+            Enrollment, ("student_id", "school_class_id", "since"), with_pk=False
+        )
+        self._guardianships = _Table(
+            Guardianship, ("guardian_id", "child_id", "kind"), with_pk=False
+        )
+
+    def _password(self) -> str:
+        return self.password or unusable_password()
+
+    def users(self, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """Insert people (values in ``USER_COLUMNS`` order); return their ids, in order."""
+        if not rows:
+            return []
+        if self.use_copy:
+            table = self.user_model._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, len(rows)],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            self._users.copy(
+                [
+                    (pk, self._password(), self.joined, *values)
+                    for pk, values in zip(ids, rows, strict=True)
+                ]
+            )
+            return ids
+        objs = [
+            self.user_model(
+                password=self._password(),
+                date_joined=self.joined,
+                **dict(zip(USER_COLUMNS, values, strict=True)),
+            )
+            for values in rows
+        ]
+        self.user_model.objects.bulk_create(objs, batch_size=500)
+        return [obj.pk for obj in objs]
+
+    def enrollments(self, rows: Sequence[tuple[int, int, datetime.date]]) -> None:
+        """(student id, class id, since)."""
+        if self.use_copy:
+            self._enrollments.copy(rows)
+        else:
+            Enrollment.objects.bulk_create(
+                [Enrollment(student_id=s, school_class_id=c, since=d) for s, c, d in rows],
+                batch_size=1000,
+            )
+
+    def guardianships(self, rows: Sequence[tuple[int, int, str]]) -> None:
+        """(guardian id, child id, kind)."""
+        if self.use_copy:
+            self._guardianships.copy(rows)
+        else:
+            Guardianship.objects.bulk_create(
+                [Guardianship(guardian_id=g, child_id=c, kind=k) for g, c, k in rows],
+                batch_size=1000,
+            )
+
+
+def subjects_catalogue_ensure() -> int:
+    """The region-wide subject catalogue (no organization); adds only missing names."""
+    existing = set(Subject.objects.filter(organization__isnull=True).values_list("name", flat=True))
+    missing = [
+        Subject(name=name, short_name=short) for name, short in SUBJECTS if name not in existing
+    ]
+    Subject.objects.bulk_create(missing)
+    return len(missing)
+
+
+def _people_fast_delete(user_model: Any, people: Q) -> int | None:
+    """Delete the people in one statement when no row anywhere refers to them any more.
+
+    Returns None (and deletes nothing) when some table still refers to one of them; the
+    caller then lets Django's collector cascade. Checking every foreign key to the user
+    table, whichever app declared it, keeps this safe as apps add tables.
+    """
+    selected = user_model.objects.filter(people)
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is user_model:
+                referring = model._base_manager.filter(
+                    **{f"{field.name}__in": selected.values("pk")}
+                )
+                if referring.exists():
+                    return None
+    # QuerySet.delete() would load every person to look for the references ruled out above.
+    return selected._raw_delete(selected.db)
+
+
+def dataset_delete(*, region_code: str, username_prefixes: Sequence[str]) -> int:
+    """Delete a data set's region with everything in it and its people; return people deleted.
+
+    People are found by the login prefix the data set gave them and deleted in id ranges, so
+    memory stays flat at region scale.
+    """
+    user_model = get_user_model()
+    people = Q(pk__in=[])
+    for prefix in username_prefixes:
+        people |= Q(username__startswith=prefix)
+    region = Region.objects.filter(code=region_code).first()
+    if region is not None:
+        in_region = Q(organization__municipality__region=region)
+        Enrollment.objects.filter(school_class__organization__municipality__region=region).delete()
+        Guardianship.objects.filter(
+            guardian__in=user_model.objects.filter(people).values("pk")
+        ).delete()
+        StaffPosition.objects.filter(in_region).delete()
+        SchoolClass.objects.filter(in_region).delete()
+        Official.objects.filter(region=region).delete()
+        Organization.objects.filter(municipality__region=region).delete()
+        Municipality.objects.filter(region=region).delete()
+        region.delete()
+    fast = _people_fast_delete(user_model, people)
+    if fast is not None:
+        return fast
+    deleted = 0
+    bounds = user_model.objects.filter(people).aggregate(
+        low=models.Min("pk"), high=models.Max("pk")
+    )
+    if bounds["low"] is not None:
+        step = 5000
+        for start in range(bounds["low"], bounds["high"] + 1, step):
+            batch = user_model.objects.filter(people, pk__gte=start, pk__lt=start + step)
+            count = batch.count()
+            if count:
+                batch.delete()
+                deleted += count
+    return deleted
