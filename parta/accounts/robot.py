@@ -164,3 +164,7 @@ class RobotCheckForm(forms.Form):
             data[self.add_prefix("robot_answer")] = ""
             self.data = data
             self._label_question()
+            # Bound fields made while cleaning still hold the old question and answer.
+            bound: dict[str, Any] = getattr(self, "_bound_fields_cache", {})
+            for name in ("robot_challenge", "robot_answer"):
+                bound.pop(name, None)
