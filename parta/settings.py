@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
-    "allauth.mfa",
     # Only for its templates and static files: /api/v1/docs is served without any CDN.
     "ninja",
 ]
