@@ -22,7 +22,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from parta.accounts.models import User
+from parta.accounts.models import ApiToken, User
+from parta.accounts.tokens import api_token_revoke
 from parta.core.validators import normalize_phone, normalize_snils
 from parta.directory.admin import ScopedInline, ScopedMixin
 from parta.directory.models import Enrollment, Guardianship, StaffPosition
@@ -288,3 +289,59 @@ class UserAdmin(ScopedMixin, DjangoUserAdmin):
             )
             return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
         return super().response_add(request, obj, post_url_continue)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens, for a superuser only: to see which are in use and to revoke a
+    lost one. Secrets are never stored, so there is nothing to reveal; tokens are created by
+    their owners through the API, never here, and are revoked rather than deleted."""
+
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_select_related = ("user",)
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username", "user__last_name")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    fields = readonly_fields
+    actions = ("revoke",)
+    show_full_result_count = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Read-only fields; "change" only lets the revoke action run.
+        return self.has_view_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Отозвать выбранные токены"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token)
+            count += 1
+        messages.success(request, _("Отозвано токенов: %(count)d.") % {"count": count})
