@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts import views as accounts_views
+from parta.accounts import views_issuing
 from parta.api import api
 from parta.core import views as core_views
 
@@ -22,6 +23,33 @@ urlpatterns = [
     path("school/", accounts_views.school_home, name="school_home"),
     path("municipality/", accounts_views.municipal_home, name="municipal_home"),
     path("operator/", accounts_views.operator_home, name="operator_home"),
+    # Issued accounts (ACC-2): class rosters, slips, password resets.
+    path("classes/<int:class_id>/roster/", views_issuing.roster, name="issuing_roster"),
+    path(
+        "classes/<int:class_id>/roster/add/",
+        views_issuing.student_add,
+        name="issuing_student_add",
+    ),
+    path(
+        "classes/<int:class_id>/roster/upload/",
+        views_issuing.roster_upload,
+        name="issuing_roster_upload",
+    ),
+    path(
+        "classes/<int:class_id>/roster/template.xlsx",
+        views_issuing.roster_template,
+        name="issuing_roster_template",
+    ),
+    path(
+        "classes/<int:class_id>/roster/slips/",
+        views_issuing.slips_print,
+        name="issuing_slips_print",
+    ),
+    path(
+        "classes/<int:class_id>/roster/people/<int:person_id>/reset/",
+        views_issuing.password_reset,
+        name="issuing_password_reset",
+    ),
     path("help/", core_views.help_page, name="help"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,10 +6,11 @@ import contextlib
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 
+from parta.accounts.issuing import initial_password_expired
 from parta.accounts.models import User
 from parta.core.validators import normalize_phone, normalize_snils
 
@@ -63,5 +64,8 @@ class IdentifierBackend(ModelBackend):
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
+            if initial_password_expired(user):
+                # ACC-2: an expired slip must not sign in, through this backend or any other.
+                raise PermissionDenied
             return user
         return None

@@ -1,0 +1,20 @@
+// "Select all" for checkbox lists: <input type="checkbox" data-select-all="NAME" hidden>
+// ticks every checkbox named NAME in its form. Without JavaScript it stays hidden and the
+// page offers a button that needs no ticking.
+document.querySelectorAll("input[data-select-all]").forEach((master) => {
+  const boxes = () => master.form.querySelectorAll(`input[type=checkbox][name="${master.dataset.selectAll}"]`);
+  const sync = () => {
+    const all = [...boxes()];
+    const ticked = all.filter((b) => b.checked).length;
+    master.checked = ticked > 0 && ticked === all.length;
+    master.indeterminate = ticked > 0 && ticked < all.length;
+  };
+  master.hidden = false;
+  master.addEventListener("change", () => {
+    boxes().forEach((b) => { b.checked = master.checked; });
+  });
+  master.form.addEventListener("change", (event) => {
+    if (event.target !== master) sync();
+  });
+  sync();
+});
