@@ -32,7 +32,7 @@ lint:
 	$(VENV)/bin/lint-imports
 
 typecheck:
-	$(PY) -m mypy parta
+	$(PY) -m mypy parta bench
 
 check:
 	$(PY) manage.py compile_translations --check

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
@@ -241,3 +242,9 @@ def test_demo_refuses_outside_demo_mode(settings):
         run_demo()
     assert not Region.objects.filter(code=demo.REGION_CODE).exists()
     assert not region_people().exists()
+
+
+def test_readme_lists_the_demo_logins():
+    readme = (django_settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    for login in demo.LOGINS:
+        assert f"| `{login.username}` | `{login.password}` |" in readme, login.username
