@@ -17,7 +17,11 @@ from parta.core.validators import format_snils
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, "person", "view"))
+        """People ``user`` may see: whoever the policy allows, and always themselves."""
+        condition = access.allowed(user, "person", "view")
+        if getattr(user, "is_authenticated", False):
+            condition |= Q(pk=user.pk)
+        return self.filter(condition)
 
     def editable_by(self, user: Any, action: str = "issue_credentials") -> Self:
         return self.filter(access.allowed(user, "person", action))

@@ -48,6 +48,13 @@ def only(*members: str) -> frozenset[str]:
     return frozenset(members)
 
 
+ISSUERS = only("class_teacher", "director", "operator")
+
+
+def THE_CLASS(cast: Cast) -> list[Any]:
+    return [cast.school_class.pk]
+
+
 # --- the matrix ---------------------------------------------------------------------------
 PAGES: dict[str, Row] = {
     "home": Row(EVERYONE, ok=302),
@@ -66,6 +73,17 @@ PAGES: dict[str, Row] = {
     "healthz": Row(EVERYONE, public=True),
     "set_language": Row(
         EVERYONE, public=True, ok=302, method="post", data=lambda cast: {"language": "en"}
+    ),
+    # ACC-2: the class teacher for their class, the school's administration, the operator.
+    "issuing_roster": Row(ISSUERS, args=THE_CLASS),
+    "issuing_student_add": Row(ISSUERS, args=THE_CLASS),
+    "issuing_roster_upload": Row(ISSUERS, args=THE_CLASS),
+    "issuing_roster_template": Row(ISSUERS, args=THE_CLASS),
+    "issuing_slips_print": Row(
+        ISSUERS, args=THE_CLASS, method="post", ok=302, data=lambda cast: {"which": "pending"}
+    ),
+    "issuing_password_reset": Row(
+        ISSUERS, args=lambda cast: [cast.school_class.pk, cast.parent.pk]
     ),
 }
 
@@ -140,8 +158,80 @@ def test_anonymous_is_sent_to_sign_in(cast, client, name):
 def test_admin_opens_only_for_the_operator(cast, client, member):
     client.force_login(cast.members[member])
     response = client.get(reverse("admin:index"))
-    if member == "operator":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302
-        assert "/admin/login/" in response["Location"]
+    assert response.status_code == (200 if member == "operator" else 404)
+
+
+def test_admin_sends_anonymous_to_its_sign_in(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+# --- the API: every operation of the OpenAPI schema -----------------------------------------
+CLASS_VIEWERS = only("student", "parent", "class_teacher", "director", "official", "operator")
+API: dict[tuple[str, str], Row] = {
+    ("get", "/api/v1/me"): Row(EVERYONE),
+    ("get", "/api/v1/me/roles"): Row(EVERYONE),
+    ("get", "/api/v1/me/children"): Row(EVERYONE),
+    ("get", "/api/v1/children/{child_id}"): Row(
+        only("parent"), args=lambda cast: [cast.student.pk]
+    ),
+    ("get", "/api/v1/me/classes"): Row(EVERYONE),
+    ("get", "/api/v1/classes/{class_id}"): Row(CLASS_VIEWERS, args=THE_CLASS),
+    ("get", "/api/v1/classes/{class_id}/students"): Row(CLASS_VIEWERS, args=THE_CLASS),
+    ("post", "/api/v1/tokens"): Row(EVERYONE, ok=201, method="post"),
+    ("get", "/api/v1/tokens"): Row(EVERYONE),
+    # A token of the parent's: only its owner may revoke it.
+    ("delete", "/api/v1/tokens/{token_id}"): Row(
+        only("parent"), args=lambda cast: [parent_token(cast).pk], ok=204, method="delete"
+    ),
+}
+
+
+def parent_token(cast: Cast) -> Any:
+    from parta.accounts.tokens import api_token_create
+
+    return api_token_create(user=cast.parent, name="matrix").token
+
+
+def api_operations() -> set[tuple[str, str]]:
+    from parta.api import api
+
+    schema = api.get_openapi_schema()
+    return {
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def test_every_api_operation_is_in_the_matrix():
+    assert api_operations() == set(API), (
+        f"Missing: {sorted(api_operations() - set(API))}; stale: {sorted(set(API) - api_operations())}"
+    )
+
+
+def _api_request(client: Client, key: tuple[str, str], row: Row, cast: Cast) -> Any:
+    method, path = key
+    for value in row.args(cast):
+        path = path.replace(path[path.index("{") : path.index("}") + 1], str(value), 1)
+    if method == "post":
+        return client.post(path, {"name": "matrix"}, content_type="application/json")
+    return getattr(client, method)(path)
+
+
+@pytest.mark.parametrize("key", sorted(API), ids=lambda k: f"{k[0]} {k[1]}")
+@pytest.mark.parametrize("member", MEMBERS)
+def test_api_access_follows_the_policy(cast, client, key, member):
+    row = API[key]
+    client.force_login(cast.members[member])
+    response = _api_request(client, key, row, cast)
+    expected = row.ok if member in row.allowed else 404
+    assert response.status_code == expected, f"{member} on {key}: {response.status_code}"
+
+
+@pytest.mark.parametrize("key", sorted(API), ids=lambda k: f"{k[0]} {k[1]}")
+def test_api_refuses_anonymous_callers(cast, client, key):
+    response = _api_request(client, key, API[key], cast)
+    assert response.status_code == 401

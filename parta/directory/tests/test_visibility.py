@@ -58,3 +58,9 @@ def test_anonymous_sees_nothing():
     from django.contrib.auth.models import AnonymousUser
 
     assert not SchoolClass.objects.visible_to(AnonymousUser()).exists()
+
+
+@pytest.mark.parametrize("member", ["official", "operator", "director", "other_teacher"])
+def test_everyone_sees_their_own_person(cast, member):
+    person = cast.members[member]
+    assert User.objects.visible_to(person).filter(pk=person.pk).exists()
