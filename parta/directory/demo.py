@@ -60,9 +60,10 @@ STUDENTS_TOTAL = 300
 YEAR_NAME = "2026/2027"
 YEAR_STARTS = datetime.date(2026, 9, 1)
 YEAR_ENDS = datetime.date(2027, 5, 26)
-# Identifier block of the demo (phones +790…, SNILS 1…, INN 0066…); generated sets use 1–3.
+# Identifier block of the demo (phones +790…, SNILS 1…); generated sets use 1–3. INNs start
+# with 66 (Sverdlovsk oblast, whose time zone the demo region has) and a tax office 99.
 BLOCK = 0
-INN_BLOCK = 66
+INN_BLOCK = 6699
 
 USERNAME_PREFIXES = ("demo-", "demo.")
 

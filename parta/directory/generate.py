@@ -252,12 +252,11 @@ class _Generator:
         self.serial += 1
         n = self.serial
         block = self.scale.block
-        chance = self.rnd.random()
         email = ""
-        if adult and chance < 0.8:
+        if adult and self.rnd.random() < 0.8:
             email = f"{fp.translit(person.last_name)}.{n}@{self.email_domain}"
         # Most pupils' SNILS is known to the school; fewer parents have given theirs.
-        has_snils = chance < (0.7 if kind == "p" else 0.95)
+        has_snils = self.rnd.random() < (0.7 if kind == "p" else 0.95)
         return (
             f"{self.scale.username_prefix}{kind}{n:07d}",
             person.last_name,
