@@ -190,6 +190,10 @@ ACCOUNT_FORMS = {
     "login": "parta.accounts.forms.IdentifierLoginForm",
     "reset_password": "parta.accounts.forms.RobotCheckedResetPasswordForm",
     "reset_password_from_key": "parta.accounts.forms.NewPasswordForm",
+    "change_password": "parta.accounts.forms_manage.PartaChangePasswordForm",
+    "set_password": "parta.accounts.forms_manage.PartaSetPasswordForm",
+    "add_email": "parta.accounts.forms_manage.PartaAddEmailForm",
+    "reauthenticate": "parta.accounts.forms_manage.PartaReauthenticateForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Parta: "
 # Parta's own throttle (parta.accounts.throttle) guards sign-in; allauth's limits stay on
