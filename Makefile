@@ -47,7 +47,7 @@ pytest:
 
 ## Extra: regenerate translation catalogues after changing strings (needs GNU gettext).
 translations: install
-	$(PY) manage.py makemessages --all --no-location --ignore=.venv --ignore=node_modules --ignore=bench
+	$(PY) manage.py makemessages --all --no-location --ignore=.venv --ignore=node_modules --ignore=bench --ignore=var --ignore=build --ignore="*.egg-info"
 	$(PY) manage.py compile_translations
 
 bench-district: install
