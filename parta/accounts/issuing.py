@@ -126,7 +126,7 @@ def person_entry_clean(
             problems.append(
                 (
                     f"{prefix}-email",
-                    _("Адрес почты набран с ошибкой, например: ivanova@mail.ru."),
+                    _("Адрес почты набран с ошибкой. Пример правильного адреса: ivanova@mail.ru."),
                 )
             )
     cleaned["email"] = email
