@@ -35,6 +35,7 @@ typecheck:
 	$(PY) -m mypy parta bench
 
 check:
+	$(PY) bin/ensure-database
 	$(PY) manage.py compile_translations --check
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
