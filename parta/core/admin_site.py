@@ -8,6 +8,7 @@ never through the admin's bare password form.
 
 from __future__ import annotations
 
+from functools import update_wrapper
 from typing import Any, cast
 
 from django.contrib import admin
@@ -75,3 +76,17 @@ class PartaAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         return cast(HttpResponse, PartaAutocompleteJsonView.as_view(admin_site=self)(request))
+
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        """A signed-in person without admin rights gets 404, like for anything not theirs.
+
+        An anonymous visitor is still sent to sign in.
+        """
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, view)

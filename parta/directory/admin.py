@@ -69,6 +69,12 @@ class ScopedMixin:
             request.user, self.change_action
         )
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        # The admin index lists an app by Django's model permissions; the policy decides here.
+        if request.user.is_superuser:
+            return super().has_module_permission(request)  # type: ignore[misc]
+        return self._policy_user(request) and access.may(request.user, self.policy_object, "view")
+
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if request.user.is_superuser:
             return super().has_view_permission(request, obj)  # type: ignore[misc]
@@ -128,6 +134,14 @@ class ScopedInline(ScopedMixin, admin.TabularInline):
 
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # A tabular inline shows labels only in its column heads; name every input too, or a
+        # screen reader announces a row of unnamed boxes.
+        for field in formset.form.base_fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return formset
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return super().has_view_permission(request, None)
@@ -195,14 +209,12 @@ class ClassInline(ScopedInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("academic_year", "class_teacher")
 
-    def get_formset(
-        self, request: HttpRequest, obj: Organization | None = None, **kwargs: Any
-    ) -> Any:
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
         # A class belongs to a year of its own school: offer only those years.
         field = formset.form.base_fields.get("academic_year")
-        if field is not None and obj is not None:
-            field.queryset = field.queryset.filter(organization=obj)  # type: ignore[attr-defined]
+        if field is not None and isinstance(obj, Organization):
+            field.queryset = field.queryset.filter(organization=obj)
         return formset
 
 

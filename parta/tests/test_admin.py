@@ -178,6 +178,12 @@ def test_anonymous_admin_sign_in_goes_through_the_site_sign_in(client, db):
     assert "next=%2Fadmin%2F" in response["Location"]
 
 
+def test_admin_index_lists_the_operators_models(operator_client):
+    response = operator_client.get(reverse("admin:index"))
+    models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
+    assert {"Organization", "SchoolClass", "StaffPosition", "User", "Official"} <= models
+
+
 def test_admin_pages_carry_parta_branding_and_language_switch(operator_client):
     html = operator_client.get(reverse("admin:index")).content.decode()
     assert "parta/admin.css" in html
