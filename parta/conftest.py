@@ -87,15 +87,24 @@ def make_cast() -> Cast:
     def person(username: str, last: str, first: str, **kw: object) -> User:
         return f.UserFactory(username=username, last_name=last, first_name=first, **kw)
 
-    class_teacher = person("klassruk", "Смирнова", "Ольга", email="smirnova@school1.example.ru")
+    class_teacher = person(
+        "klassruk", "Смирнова", "Ольга", middle_name="Петровна", email="smirnova@school1.example.ru"
+    )
     other_teacher = person("uchitel2", "Кузнецов", "Павел")
     director = person("direktor", "Волков", "Андрей")
-    official = person("ruo", "Морозова", "Елена")
+    official = person("ruo", "Морозова", "Елена", middle_name="Викторовна")
     operator = person("operator", "Лебедев", "Игорь", is_staff=True)
     student = person("uchenik", "Петров", "Миша")
-    parent = person("roditel", "Петрова", "Анна", email="petrova@example.ru", phone="+79123456789")
+    parent = person(
+        "roditel",
+        "Петрова",
+        "Анна",
+        middle_name="Сергеевна",
+        email="petrova@example.ru",
+        phone="+79123456789",
+    )
     other_student = person("drugoy", "Сидоров", "Коля")
-    other_parent = person("roditel2", "Сидорова", "Мария")
+    other_parent = person("roditel2", "Сидорова", "Мария", middle_name="Олеговна")
     far_student = person("dalniy", "Орлов", "Дима")
 
     f.StaffPositionFactory(person=class_teacher, organization=school)

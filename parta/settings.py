@@ -246,7 +246,7 @@ ADMINS = [("Parta operator", a) for a in env_list("ADMINS")]
 # --- Languages and time --------------------------------------------------------------------
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("kk", _("Қазақша")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "parta" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "parta" / "locale", BASE_DIR / "parta" / "locale_overrides"]
 LANGUAGE_COOKIE_NAME = "parta_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.db.models import Count, ForeignKey, Model, Q, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from parta.core import access
@@ -54,6 +55,14 @@ class ScopedMixin:
     policy_object: str = ""
     change_action: str = "change"
     model: type[Model]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        # «Организации», not Django's «Выберите организация для изменения»: the model's
+        # name is nominative, and Russian needs another case there.
+        title = capfirst(str(self.model._meta.verbose_name_plural))
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})  # type: ignore[misc]
 
     def _policy_user(self, request: HttpRequest) -> bool:
         return access.has_role(request.user, access.OPERATOR)

@@ -222,3 +222,10 @@ def test_changelist_query_count_does_not_grow_with_rows(operator_client, cast, c
         f.MunicipalityFactory(region=cast.municipality.region, name=f"Район {n}")
     assert StaffPosition.objects.count() >= 9
     assert _count(operator_client, url) == before
+
+
+def test_admin_russian_titles_read_right_with_nominative_names(operator_client):
+    html = operator_client.get(reverse("admin:directory_organization_changelist")).content.decode()
+    assert "<h1>Организации</h1>" in html
+    assert "Выберите организация" not in html
+    assert "Добавить: организация" in html
