@@ -87,9 +87,38 @@ PAGES: dict[str, Row] = {
     ),
 }
 
-# Namespaces and URL names tested as a whole elsewhere in this file.
+# Namespaces tested as a whole elsewhere in this file.
 EXCLUDED_NAMESPACES = {"admin", "api"}
-ALLAUTH_PREFIX = "/accounts/"
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """A sign-in page: what an anonymous visitor and what any signed-in person gets."""
+
+    anonymous: int
+    signed_in: int
+    args: tuple[str, ...] = ()
+
+
+# Allauth's pages under /accounts/: about one's own account only, so the same for every member.
+ACCOUNT_PAGES: dict[str, AccountRow] = {
+    "account_login": AccountRow(200, 302),
+    "account_logout": AccountRow(302, 200),
+    "account_inactive": AccountRow(200, 200),
+    "account_signup": AccountRow(200, 302),  # closed: school accounts are issued (ACC-2)
+    "account_reauthenticate": AccountRow(302, 200),
+    "account_email": AccountRow(302, 200),
+    "account_email_verification_sent": AccountRow(200, 200),
+    "account_change_password": AccountRow(302, 200),
+    "account_set_password": AccountRow(302, 302),  # everyone in the cast has a password
+    "account_reset_password": AccountRow(200, 200),
+    "account_reset_password_done": AccountRow(200, 200),
+    "account_reset_password_from_key_done": AccountRow(200, 200),
+    "account_confirm_login_code": AccountRow(302, 302),  # sign-in by code is off
+    # A made-up key: the "link is not valid" page, never someone's account.
+    "account_confirm_email": AccountRow(200, 200, args=("made-up-key",)),
+    "account_reset_password_from_key": AccountRow(200, 200, args=("0", "made-up-key")),
+}
 
 
 def _named_patterns(
@@ -109,7 +138,7 @@ def site_views() -> list[tuple[str, str]]:
     """(name, route) of every view outside the excluded namespaces and allauth."""
     views = []
     for namespace, name, route in _named_patterns(get_resolver().url_patterns):
-        if namespace in EXCLUDED_NAMESPACES or ("/" + route).startswith(ALLAUTH_PREFIX):
+        if namespace in EXCLUDED_NAMESPACES:
             continue
         views.append((name, route))
     return views
@@ -118,9 +147,10 @@ def site_views() -> list[tuple[str, str]]:
 def test_every_view_is_in_the_matrix():
     unnamed = [route for name, route in site_views() if not name]
     assert not unnamed, f"Views without a name cannot be checked: {unnamed}"
-    missing = sorted({name for name, _ in site_views()} - PAGES.keys())
+    rows = PAGES.keys() | ACCOUNT_PAGES.keys()
+    missing = sorted({name for name, _ in site_views()} - rows)
     assert not missing, f"Add these views to the access matrix (PAGES): {missing}"
-    stale = sorted(PAGES.keys() - {name for name, _ in site_views()})
+    stale = sorted(rows - {name for name, _ in site_views()})
     assert not stale, f"The matrix names views that no longer exist: {stale}"
 
 
@@ -151,6 +181,19 @@ def test_anonymous_is_sent_to_sign_in(cast, client, name):
     else:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+@pytest.mark.parametrize("member", (None, *MEMBERS))
+def test_account_pages_answer_as_declared(cast, client, name, member):
+    row = ACCOUNT_PAGES[name]
+    if member:
+        client.force_login(cast.members[member])
+    response = client.get(reverse(name, args=row.args))
+    expected = row.signed_in if member else row.anonymous
+    assert response.status_code == expected, f"{member or 'anonymous'} on {name}"
+    if response.status_code == 200:
+        assert 'class="navbar-brand' in response.content.decode(), "not in Parta's layout"
 
 
 # --- the Django admin: only the regional operator, and only their region -------------------
