@@ -63,7 +63,7 @@ def spread(n: int) -> int:
 
 
 def phone(block: int, n: int) -> str:
-    """A unique mobile number +79XXXXXXXXX: block digit, then n spread over 8 digits."""
+    """A unique mobile number: +79, a block digit, then n spread over 8 digits."""
     return f"+79{block}{spread(n):08d}"
 
 
