@@ -54,5 +54,9 @@ translations: install
 bench-district: install
 	$(PY) bench/generate_district.py
 
+.PHONY: bench-pages
+bench-pages: install
+	$(PY) bench/pages.py
+
 clean:
 	rm -rf $(VENV) var node_modules
