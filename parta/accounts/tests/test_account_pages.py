@@ -335,7 +335,7 @@ def test_parent_adds_and_confirms_an_address_by_a_letter(client, cast, smtp_serv
     assert letter["Subject"].strip() == "Парта: Подтвердите адрес электронной почты"
     body = letter.get_body(preferencelist=("plain",)).get_content()
     assert "Здравствуйте!" in body
-    assert "учётной записи Парты «Петрова А. И.»" in body
+    assert "учётной записи Парты «Петрова А. С.»" in body
     for english in ("Please", "To confirm", "You're receiving", "register an account"):
         assert english not in body
     link = re.search(r"https?://\S+", body).group(0)
