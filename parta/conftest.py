@@ -62,6 +62,10 @@ class Cast:
     director: User
     official: User
     operator: User
+    # VER-4: a teacher whose position the director has not confirmed yet (class teacher of 6Б
+    # on paper), and a student whose enrolment in 5А waits for the class teacher.
+    pending_teacher: User
+    pending_student: User
 
     @property
     def members(self) -> dict[str, User]:
@@ -74,6 +78,7 @@ class Cast:
             "director": self.director,
             "official": self.official,
             "operator": self.operator,
+            "pending_teacher": self.pending_teacher,
         }
 
 
@@ -106,6 +111,8 @@ def make_cast() -> Cast:
     other_student = person("drugoy", "Сидоров", "Коля")
     other_parent = person("roditel2", "Сидорова", "Мария", middle_name="Олеговна")
     far_student = person("dalniy", "Орлов", "Дима")
+    pending_teacher = person("novichok", "Новикова", "Ирина", middle_name="Андреевна")
+    pending_student = person("noviy", "Зайцев", "Артём")
 
     f.StaffPositionFactory(person=class_teacher, organization=school)
     f.StaffPositionFactory(person=other_teacher, organization=other_school)
@@ -116,11 +123,15 @@ def make_cast() -> Cast:
     school_class = f.SchoolClassFactory(
         organization=school, grade=5, letter="А", class_teacher=class_teacher
     )
-    other_class = f.SchoolClassFactory(organization=school, grade=6, letter="Б")
+    f.StaffPositionFactory(person=pending_teacher, organization=school, status="pending")
+    other_class = f.SchoolClassFactory(
+        organization=school, grade=6, letter="Б", class_teacher=pending_teacher
+    )
     far_class = f.SchoolClassFactory(organization=other_school, grade=7, letter="В")
     f.EnrollmentFactory(student=student, school_class=school_class)
     f.EnrollmentFactory(student=other_student, school_class=other_class)
     f.EnrollmentFactory(student=far_student, school_class=far_class)
+    f.EnrollmentFactory(student=pending_student, school_class=school_class, status="pending")
     f.GuardianshipFactory(guardian=parent, child=student)
     f.GuardianshipFactory(guardian=other_parent, child=other_student)
     return Cast(
@@ -141,6 +152,8 @@ def make_cast() -> Cast:
         director=director,
         official=official,
         operator=operator,
+        pending_teacher=pending_teacher,
+        pending_student=pending_student,
     )
 
 

@@ -63,6 +63,15 @@ INSTALLED_APPS = [
     "parta.core",
     "parta.directory",
     "parta.accounts",
+    "parta.privacy",
+    "parta.onboarding",
+    "parta.confirmation",
+    "parta.registration",
+    "parta.esia",
+    "parta.security",
+    "parta.complaints",
+    "parta.family",
+    "parta.profiles",
     "parta.core.admin_apps.PartaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,6 +86,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # two-factor sign-in, TOTP (parta.security)
+    "allauth.usersessions",  # a person's sessions and "sign out everywhere else" (ACC-8)
     # Only for its templates and static files: /api/v1/docs is served without any CDN.
     "ninja",
 ]
@@ -94,6 +105,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "parta.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "parta.security.middleware.LoginSecurityMiddleware",
+    "parta.accounts.language.PreferredLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "parta.urls"
@@ -194,6 +207,7 @@ ACCOUNT_FORMS = {
     "set_password": "parta.accounts.forms_manage.PartaSetPasswordForm",
     "add_email": "parta.accounts.forms_manage.PartaAddEmailForm",
     "reauthenticate": "parta.accounts.forms_manage.PartaReauthenticateForm",
+    "signup": "parta.registration.forms.LearnerSignupForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Parta: "
 # Parta's own throttle (parta.accounts.throttle) guards sign-in; allauth's limits stay on
@@ -208,6 +222,15 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a recovery link lives two hours
+# Self-registration of adult learners (ACC-1); school accounts are issued or invited anyway.
+PARTA_SELF_REGISTRATION = env_bool("PARTA_SELF_REGISTRATION", True)
+# The emailed confirmation link of a new account: single-use, valid this many days.
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(env("PARTA_EMAIL_CONFIRMATION_DAYS", "3"))
+# Following the link in the browser that registered signs the person in (allauth checks the
+# session's pending sign-in; a link opened elsewhere asks to sign in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Invitations by email (ACC-3): how long a link works.
+PARTA_INVITATION_DAYS = int(env("PARTA_INVITATION_DAYS", "7"))
 # How long an issued initial password (ACC-2) may be used before the school reissues it.
 PARTA_INITIAL_PASSWORD_DAYS = int(env("PARTA_INITIAL_PASSWORD_DAYS", "30"))
 # Sign-in throttle (parta.accounts.throttle): failures per window before a pause.
@@ -226,6 +249,70 @@ PARTA_TRUSTED_PROXY_COUNT = int(env("PARTA_TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = PARTA_TRUSTED_PROXY_COUNT
 # The robot check on password recovery (parta.accounts.robot): seconds to answer a question.
 PARTA_ROBOT_CHALLENGE_SECONDS = int(env("PARTA_ROBOT_CHALLENGE_SECONDS", "900"))
+# Complaints to the education department (ACC-6) one address may file a day.
+PARTA_COMPLAINTS_PER_ADDRESS_PER_DAY = int(env("PARTA_COMPLAINTS_PER_ADDRESS_PER_DAY", "5"))
+
+# --- Sign-in through ESIA / Gosuslugi (ACC-4; docs/decisions/0009-esia-oidc.md) -------------
+# An OpenID Connect provider. Off unless a discovery URL (or an issuer with explicit endpoints)
+# and a client id are given; while off, the button is hidden and every /esia/ URL is a 404.
+ESIA_OIDC_DISCOVERY_URL = env("ESIA_OIDC_DISCOVERY_URL")
+ESIA_OIDC_ISSUER = env("ESIA_OIDC_ISSUER")  # must equal the discovery's "issuer" when both set
+ESIA_OIDC_AUTHORIZATION_URL = env("ESIA_OIDC_AUTHORIZATION_URL")  # override discovery
+ESIA_OIDC_TOKEN_URL = env("ESIA_OIDC_TOKEN_URL")
+ESIA_OIDC_JWKS_URL = env("ESIA_OIDC_JWKS_URL")
+ESIA_OIDC_USERINFO_URL = env("ESIA_OIDC_USERINFO_URL")
+ESIA_OIDC_CLIENT_ID = env("ESIA_OIDC_CLIENT_ID")
+ESIA_OIDC_CLIENT_SECRET = env("ESIA_OIDC_CLIENT_SECRET")
+# Dotted path of a callable that signs the client's requests (the real ESIA wants a GOST
+# signature made by a certified crypto provider instead of a plain secret).
+ESIA_OIDC_CLIENT_SECRET_SIGNER = env("ESIA_OIDC_CLIENT_SECRET_SIGNER")
+# Dotted path of a callable that checks ID-token signatures of algorithms PyJWT lacks (GOST).
+ESIA_OIDC_SIGNATURE_VERIFIER = env("ESIA_OIDC_SIGNATURE_VERIFIER")
+ESIA_OIDC_SCOPES = env("ESIA_OIDC_SCOPES", "openid profile")
+ESIA_OIDC_SUBJECT_CLAIM = env("ESIA_OIDC_SUBJECT_CLAIM", "sub")  # ESIA: urn:esia:sbj_id
+ESIA_OIDC_SNILS_CLAIM = env("ESIA_OIDC_SNILS_CLAIM", "snils")
+ESIA_OIDC_ALGORITHMS = env_list("ESIA_OIDC_ALGORITHMS", "RS256,PS256,ES256")
+ESIA_OIDC_BUTTON_LABEL = env("ESIA_OIDC_BUTTON_LABEL")  # empty: "Войти через Госуслуги"
+ESIA_OIDC_ENABLED = env_bool(
+    "ESIA_OIDC_ENABLED",
+    bool((ESIA_OIDC_DISCOVERY_URL or ESIA_OIDC_ISSUER) and ESIA_OIDC_CLIENT_ID),
+)
+ESIA_OIDC_LEEWAY_SECONDS = int(env("ESIA_OIDC_LEEWAY_SECONDS", "60"))
+ESIA_OIDC_TIMEOUT_SECONDS = float(env("ESIA_OIDC_TIMEOUT_SECONDS", "10"))
+# Discovery and the provider's keys are cached this long; an unknown key id refetches them.
+ESIA_OIDC_METADATA_CACHE_SECONDS = int(env("ESIA_OIDC_METADATA_CACHE_SECONDS", "3600"))
+
+# --- Login settings, two-factor sign-in, SMS (ACC-8; docs/decisions/0007-sms-gateway.md) ---
+MFA_ADAPTER = "parta.security.mfa.PartaMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "parta.security.mfa.PartaAuthenticateForm",
+    "reauthenticate": "parta.security.mfa.PartaReauthenticateForm",
+    "activate_totp": "parta.security.mfa.PartaActivateTOTPForm",
+    "deactivate_totp": "parta.security.mfa.PartaDeactivateTOTPForm",
+    "generate_recovery_codes": "parta.security.mfa.PartaGenerateRecoveryCodesForm",
+}
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Парта")
+MFA_TOTP_TOLERANCE = 1  # a code of the previous or next 30 seconds: phone clocks drift
+# Issued school accounts often have no confirmed email; TOTP must not wait for one.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Wrong codes per account before a pause (parta.security.mfa; allauth's own limit rides on the
+# "login_failed" rate limit that ADR 0003 switches off).
+PARTA_MFA_MAX_FAILURES = int(env("PARTA_MFA_MAX_FAILURES", "10"))
+PARTA_MFA_WINDOW_SECONDS = int(env("PARTA_MFA_WINDOW_SECONDS", "900"))
+# parta.security.middleware records a session's device and last activity at most this often.
+USERSESSIONS_TRACK_ACTIVITY = False
+PARTA_SESSION_TOUCH_SECONDS = int(env("PARTA_SESSION_TOUCH_SECONDS", "300"))
+# Phone confirmation codes (ACC-8): lifetime, wrong tries per code, codes per hour.
+PARTA_PHONE_CODE_MINUTES = int(env("PARTA_PHONE_CODE_MINUTES", "10"))
+PARTA_PHONE_CODE_TRIES = int(env("PARTA_PHONE_CODE_TRIES", "5"))
+PARTA_PHONE_CODES_PER_HOUR = int(env("PARTA_PHONE_CODES_PER_HOUR", "3"))
+# The SMS gateway (parta.core.sms): "console" prints messages, "smsru" sends through SMS.ru.
+PARTA_SMS_BACKEND = env("PARTA_SMS_BACKEND", "smsru" if PRODUCTION else "console")
+PARTA_SMS_SENDER = env("PARTA_SMS_SENDER")  # a sender name approved by the provider, or empty
+PARTA_SMS_TIMEOUT_SECONDS = float(env("PARTA_SMS_TIMEOUT_SECONDS", "10"))
+SMSRU_API_ID = env("SMSRU_API_ID")
+SMSRU_BASE_URL = env("SMSRU_BASE_URL", "https://sms.ru")
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")
@@ -265,6 +352,15 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded documents (signed forms, orders, name-change certificates): never served by URL,
+    # only through a view that checks who asks (parta.core.uploads).
+    "private": {
+        "BACKEND": "parta.core.uploads.PrivateStorage",
+        "OPTIONS": {
+            "location": env("PARTA_PRIVATE_ROOT", str(VAR_DIR / "private")),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -276,12 +372,14 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PARTA_MAX_SPREADSHEET_BYTES = 5 * 1024 * 1024
+PARTA_MAX_DOCUMENT_BYTES = int(env("PARTA_MAX_DOCUMENT_BYTES", str(5 * 1024 * 1024)))
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "parta.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from parta.accounts import language as accounts_language
 from parta.accounts import views as accounts_views
 from parta.accounts import views_issuing
 from parta.api import api
@@ -50,9 +51,18 @@ urlpatterns = [
         views_issuing.password_reset,
         name="issuing_password_reset",
     ),
+    path("organizations/", include("parta.onboarding.urls")),
+    path("confirmation/", include("parta.confirmation.urls")),
+    path("join/", include("parta.registration.urls")),
+    path("esia/", include("parta.esia.urls")),
+    path("settings/", include("parta.security.urls")),
+    path("complaints/", include("parta.complaints.urls")),
+    path("family/", include("parta.family.urls")),
+    path("profile/", include("parta.profiles.urls")),
+    path("privacy/", include("parta.privacy.urls")),
     path("help/", core_views.help_page, name="help"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts_language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

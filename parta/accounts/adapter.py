@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
@@ -38,14 +39,21 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
         "unknown_email": _("Учётной записи с этим адресом электронной почты нет."),
         "rate_limited": _("Слишком много запросов подряд. Подождите минуту и попробуйте снова."),
+        "username_taken": _("Этот логин уже занят. Придумайте другой."),
+        "invalid_username": _(
+            "Логин может состоять из букв, цифр и знаков . _ - + @ без пробелов."
+        ),
+        "username_blacklisted": _("Этот логин занят. Придумайте другой."),
+        "email_taken": _("На этот адрес уже есть учётная запись."),
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        """School accounts are issued, not self-made (ACC-2).
+        """Adult learners register themselves (ACC-1) unless ``PARTA_SELF_REGISTRATION`` is off.
 
-        Self-registration of adult learners (ACC-1) opens it for them in its own flow.
+        School accounts stay issued (ACC-2) or invited (ACC-3): a self-made account holds no
+        place and so no role until a school confirms one.
         """
-        return False
+        return bool(settings.PARTA_SELF_REGISTRATION)
 
     def format_email_subject(self, subject: str) -> str:
         """Subjects say "Парта: …" in the reader's language (the setting's prefix is fixed)."""

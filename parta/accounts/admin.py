@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import ApiToken, User
 from parta.accounts.tokens import api_token_revoke
+from parta.core.audit import record_view
 from parta.core.validators import normalize_phone, normalize_snils
 from parta.directory.admin import ScopedInline, ScopedMixin
 from parta.directory.models import Enrollment, Guardianship, StaffPosition
@@ -113,8 +114,9 @@ class WardsInline(ScopedInline):
 
 class EnrollmentsInline(ScopedInline):
     model = Enrollment
+    fk_name = "student"
     policy_object = "enrollment"
-    fields = ("school_class", "is_active", "since")
+    fields = ("school_class", "is_active", "since", "status")
     autocomplete_fields = ("school_class",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -127,8 +129,9 @@ class EnrollmentsInline(ScopedInline):
 
 class PositionsInline(ScopedInline):
     model = StaffPosition
+    fk_name = "person"
     policy_object = "staff_position"
-    fields = ("organization", "position", "is_active", "since")
+    fields = ("organization", "position", "is_active", "since", "status")
     autocomplete_fields = ("organization",)
     verbose_name_plural = _("должности")
 
@@ -258,6 +261,19 @@ class UserAdmin(ScopedMixin, DjangoUserAdmin):
         # A person's grades and documents are a legal record: an operator deactivates the
         # account (is_active) instead.
         return bool(request.user.is_superuser)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # 152-FZ: an opened card of a person is logged for them (and their parents) to see.
+        if request.method == "GET" and response.status_code == 200 and object_id.isdigit():
+            record_view(request, [int(object_id)], "person_admin")
+        return response
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str

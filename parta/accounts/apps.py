@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Люди и вход")
 
     def ready(self) -> None:
+        from parta.accounts import language  # noqa: F401  (remembers the chosen language)
         from parta.accounts.roles import roles_for
         from parta.core.access import register_role_provider
 

@@ -308,6 +308,22 @@ def _find_or_create(
     return user
 
 
+def guardian_find_or_create(
+    entry: PersonEntry, *, prefix: str, organization_id: int, child: User
+) -> tuple[User, bool]:
+    """The account of a parent a school links to ``child`` (ACC-9), and whether it is new.
+
+    Found by the same rules as ``student_enter`` (SNILS, email, phone — refused when the name
+    differs; full name and birth date in the school; the name among the child's guardians),
+    else created without a usable password. An existing account is left as it is: what
+    another person typed about it does not fill its blanks.
+    """
+    user = _find_person(entry, prefix=prefix, organization_id=organization_id, child=child)
+    if user is not None:
+        return user, False
+    return _create_person(entry), True
+
+
 # --- Entering a student with parents ---------------------------------------------------------
 @transaction.atomic
 def student_enter(

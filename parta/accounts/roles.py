@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -79,13 +80,20 @@ def roles_for(user: Any) -> list[Role]:
         else:
             assert post.municipality is not None
             roles.append(Role(access.MUNICIPAL, post.municipality_id, "", post.municipality.name))
-    for position in StaffPosition.objects.filter(
-        person_id=user.pk, is_active=True, organization__is_active=True
-    ).select_related("organization"):
+    # Only confirmed places give a role (VER-4): a claimed position or enrolment waits.
+    for position in (
+        StaffPosition.objects.confirmed()
+        .filter(person_id=user.pk, organization__is_active=True)
+        .select_related("organization")
+    ):
         org = position.organization
         roles.append(Role(position.position, org.pk, "", org.short_name, org.pk))
+    # A class teacher acts for the class only while confirmed as staff of its school.
+    confirmed_staff = StaffPosition.objects.confirmed().filter(
+        person_id=user.pk, organization_id=OuterRef("organization_id")
+    )
     for school_class in SchoolClass.objects.filter(
-        class_teacher_id=user.pk, academic_year__is_current=True
+        Exists(confirmed_staff), class_teacher_id=user.pk, academic_year__is_current=True
     ).select_related("organization"):
         roles.append(
             Role(

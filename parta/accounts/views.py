@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -69,7 +69,9 @@ def no_role_home(request: HttpRequest) -> HttpResponse:
 
 def _classes_with_counts(queryset: QuerySet[SchoolClass]) -> QuerySet[SchoolClass]:
     return queryset.select_related("organization", "academic_year", "class_teacher").annotate(
-        students_count=Count("enrollments", filter=Q(enrollments__is_active=True))
+        students_count=Count(
+            "enrollments", filter=Q(enrollments__is_active=True, enrollments__status="confirmed")
+        )
     )
 
 
@@ -85,19 +87,39 @@ def student_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home_student.html", {"enrollments": enrollments})
 
 
+CHILD_SESSION_KEY = "parta_parent_child"
+
+
 @login_required
 @cabinet("parent_home")
 def parent_home(request: HttpRequest) -> HttpResponse:
+    """The parent's cabinet: one child at a time, switched with ``?child=`` (ACC-9).
+
+    The chosen child is remembered in the session, so the cabinet opens on the child the
+    parent looked at last; a child who is not theirs is a 404, like any other object.
+    """
     current = Enrollment.objects.current().select_related(
         "school_class__organization", "school_class__class_teacher"
     )
-    children = (
+    children = list(
         User.objects.visible_to(request.user)
         .filter(pk__in=Guardianship.objects.filter(guardian_id=request.user.pk).values("child_id"))
         .prefetch_related(Prefetch("enrollments", queryset=current, to_attr="current_enrollments"))
         .order_by("birth_date", "first_name")
     )
-    return render(request, "accounts/home_parent.html", {"children": children})
+    asked = request.GET.get("child")
+    if asked is not None:
+        chosen = next((child for child in children if str(child.pk) == asked), None)
+        if chosen is None:
+            raise Http404
+        request.session[CHILD_SESSION_KEY] = chosen.pk
+    else:
+        remembered = request.session.get(CHILD_SESSION_KEY)
+        chosen = next(
+            (child for child in children if child.pk == remembered),
+            children[0] if children else None,
+        )
+    return render(request, "accounts/home_parent.html", {"children": children, "chosen": chosen})
 
 
 @login_required
@@ -140,7 +162,9 @@ def school_home(request: HttpRequest) -> HttpResponse:
             classes_count=Count(
                 "classes", filter=Q(classes__academic_year__is_current=True), distinct=True
             ),
-            staff_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
+            staff_count=Count(
+                "staff", filter=Q(staff__is_active=True, staff__status="confirmed"), distinct=True
+            ),
         )
     )
     classes = _classes_with_counts(
@@ -150,7 +174,8 @@ def school_home(request: HttpRequest) -> HttpResponse:
     )
     staff = (
         StaffPosition.objects.visible_to(request.user)
-        .filter(organization_id__in=org_ids, is_active=True)
+        .confirmed()
+        .filter(organization_id__in=org_ids)
         .select_related("person", "organization")
         .order_by("person__last_name", "person__first_name")
     )
@@ -168,7 +193,11 @@ def _organizations_summary(queryset: QuerySet[Organization]) -> QuerySet[Organiz
         ),
         students_count=Count(
             "classes__enrollments",
-            filter=Q(classes__enrollments__is_active=True, classes__academic_year__is_current=True),
+            filter=Q(
+                classes__enrollments__is_active=True,
+                classes__enrollments__status="confirmed",
+                classes__academic_year__is_current=True,
+            ),
             distinct=True,
         ),
     )

@@ -30,6 +30,7 @@ from parta.accounts.forms_issuing import ParentForm, RosterUploadForm, StudentFo
 from parta.accounts.issuing import PARENTS, STUDENT
 from parta.accounts.models import User
 from parta.accounts.slips import Slip, slips_pdf
+from parta.core.audit import record_view
 from parta.core.errors import DomainError
 from parta.directory.models import Enrollment, Guardianship, SchoolClass
 
@@ -45,7 +46,9 @@ def _school_class(request: HttpRequest, class_id: int) -> SchoolClass:
 
 
 def _students_of(school_class: SchoolClass) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(school_class_id=school_class.pk, is_active=True)
+    return Enrollment.objects.filter(
+        school_class_id=school_class.pk, is_active=True, status="confirmed"
+    )
 
 
 def _people_of(request: HttpRequest, school_class: SchoolClass) -> QuerySet[User]:
@@ -115,6 +118,10 @@ def roster(request: HttpRequest, class_id: int) -> HttpResponse:
         ]
         groups.append(lines)
     pending = sum(1 for lines in groups for line in lines if line.status.code != "own")
+    # 152-FZ: the children whose data the page shows are logged for their parents to see.
+    record_view(
+        request, (lines[0].person.pk for lines in groups), "class_roster", {"class": school_class}
+    )
     return render(
         request,
         "accounts/issuing/roster.html",
@@ -256,6 +263,13 @@ def _slips_response(
     ):
         wards.setdefault(g.guardian_id, []).append(g)
     school = school_class.organization.short_name
+    # 152-FZ: the children named on the slips (students, and the wards on parents' slips).
+    record_view(
+        request,
+        [*students, *(g.child_id for gs in wards.values() for g in gs)],
+        "credential_slips",
+        {"class": school_class},
+    )
     slips = []
     for person, password in issued:
         if person.pk in students or person.pk not in wards:
@@ -340,6 +354,7 @@ def password_reset(request: HttpRequest, class_id: int, person_id: int) -> HttpR
         assert isinstance(user, User)
         issued = issuing.password_reset_issue(person=person, issued_by=user)
         return _slips_response(request, school_class, [issued], f"parta-slip-{person.username}.pdf")
+    record_view(request, [person.pk], "password_reset", {"class": school_class})
     return render(
         request,
         "accounts/issuing/password_reset.html",

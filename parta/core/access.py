@@ -1,7 +1,8 @@
 """The access engine: who may see and do what.
 
 One table, ``POLICY``, says for every kind of object and every action which role may act and
-over which scope of rows. Domain apps register, for their objects, how a scope turns into a
+over which scope of rows; cabinet apps add the rows for their own objects with
+``register_policy`` / ``register_pages`` when they start. Domain apps register, for their objects, how a scope turns into a
 filter (``register_scope``); the accounts app registers how a person's roles are found
 (``register_role_provider``). Querysets then call ``allowed(user, obj, action)`` from their
 ``visible_to`` / ``editable_by`` methods, so every page and endpoint fetches through the same
@@ -147,6 +148,24 @@ def register_scope(obj: str, scope: str) -> Callable[[ScopeFn], ScopeFn]:
         return fn
 
     return decorator
+
+
+def register_policy(obj: str, actions: dict[str, dict[str, str]]) -> None:
+    """Add the policy of an object that a cabinet app owns (called from its ``ready``).
+
+    The table stays one table: an app may add a new object, never rewrite another's.
+    """
+    if obj in POLICY and POLICY[obj] != actions:
+        raise ValueError(f"Policy for {obj!r} is already registered")
+    POLICY[obj] = actions
+
+
+def register_pages(pages: dict[str, tuple[str, ...]]) -> None:
+    """Add which roles may open the role-only pages of a cabinet app."""
+    for page, kinds in pages.items():
+        if page in PAGES and PAGES[page] != kinds:
+            raise ValueError(f"Page {page!r} is already registered")
+        PAGES[page] = kinds
 
 
 def register_role_provider(fn: Callable[[Any], list[Role]]) -> None:

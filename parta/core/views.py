@@ -20,3 +20,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose security token no longer matches: in the person's language, with the layout.
+
+    Usually the page stayed open past the session, or another tab signed out; nothing secret
+    is said about why (Django's ``reason`` goes to the log, not to the page).
+    """
+    response = render(request, "403_csrf.html", status=403)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from parta.core.access import Role, ids, register_scope
-from parta.directory.models import Enrollment, Guardianship, StaffPosition
+from parta.directory.models import Confirmation, Enrollment, Guardianship, StaffPosition
 
 
 def _orgs(roles: Sequence[Role]) -> list[int]:
@@ -25,12 +25,21 @@ def _children(user: Any) -> QuerySet:
 
 
 def _children_enrollments(user: Any) -> QuerySet:
-    return Enrollment.objects.filter(student_id__in=_children(user), is_active=True)
+    return Enrollment.objects.filter(
+        student_id__in=_children(user), is_active=True, status=Confirmation.CONFIRMED
+    )
 
 
 def _persons_of_classes(class_filter: Q) -> Q:
-    """Students of the classes, their guardians."""
-    students = Enrollment.objects.filter(class_filter, is_active=True).values("student_id")
+    """Students of the classes, their guardians.
+
+    Only confirmed enrolments count: a person who merely claims a place in a class (VER-4) is
+    seen by the staff through that claim (its enrolment row), not as one of the school's people
+    whose credentials they could reset.
+    """
+    students = Enrollment.objects.filter(
+        class_filter, is_active=True, status=Confirmation.CONFIRMED
+    ).values("student_id")
     guardians = Guardianship.objects.filter(child_id__in=students).values("guardian_id")
     return Q(pk__in=students) | Q(pk__in=guardians)
 
@@ -118,7 +127,7 @@ def _person_class(user: Any, roles: Sequence[Role]) -> Q:
 @register_scope("person", "organization")
 def _person_organization(user: Any, roles: Sequence[Role]) -> Q:
     orgs = _orgs(roles)
-    staff = StaffPosition.objects.filter(organization_id__in=orgs, is_active=True)
+    staff = StaffPosition.objects.confirmed().filter(organization_id__in=orgs)
     return _persons_of_classes(Q(school_class__organization_id__in=orgs)) | Q(
         pk__in=staff.values("person_id")
     )
@@ -127,8 +136,8 @@ def _person_organization(user: Any, roles: Sequence[Role]) -> Q:
 @register_scope("person", "municipality")
 def _person_municipality(user: Any, roles: Sequence[Role]) -> Q:
     municipalities = ids(roles)
-    staff = StaffPosition.objects.filter(
-        organization__municipality_id__in=municipalities, is_active=True
+    staff = StaffPosition.objects.confirmed().filter(
+        organization__municipality_id__in=municipalities
     )
     return _persons_of_classes(
         Q(school_class__organization__municipality_id__in=municipalities)
@@ -138,8 +147,8 @@ def _person_municipality(user: Any, roles: Sequence[Role]) -> Q:
 @register_scope("person", "region")
 def _person_region(user: Any, roles: Sequence[Role]) -> Q:
     regions = ids(roles)
-    staff = StaffPosition.objects.filter(
-        organization__municipality__region_id__in=regions, is_active=True
+    staff = StaffPosition.objects.confirmed().filter(
+        organization__municipality__region_id__in=regions
     )
     return _persons_of_classes(
         Q(school_class__organization__municipality__region_id__in=regions)
@@ -174,7 +183,9 @@ def _enrollment_region(user: Any, roles: Sequence[Role]) -> Q:
 
 def _children_of(class_filter: Q) -> Q:
     return Q(
-        child_id__in=Enrollment.objects.filter(class_filter, is_active=True).values("student_id")
+        child_id__in=Enrollment.objects.filter(
+            class_filter, is_active=True, status=Confirmation.CONFIRMED
+        ).values("student_id")
     )
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection, models
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import ProtectedError, Q, RestrictedError
 
 from parta.directory.fake_names import SUBJECTS
 from parta.directory.models import (
@@ -206,6 +206,61 @@ def _people_fast_delete(user_model: Any, people: Q) -> int | None:
     return selected._raw_delete(selected.db)
 
 
+def _delete_cabinet_records(region: Region, people: Any) -> None:
+    """Delete what the cabinet apps recorded about a data set before the data set itself.
+
+    Complaints, decisions, consents and the like point at organizations and people with
+    PROTECT, so Django refuses to delete the structure under them; resetting a data set
+    removes them with it. They are found through the app registry (every foreign key to the
+    region's structure or its people), so the directory imports none of those apps and a new
+    app's tables are covered without a change here. Rows that protect one another are
+    deleted over several passes; a pass that deletes nothing re-raises the refusal.
+    """
+    in_region = Q(organization__municipality__region=region)
+    targets: dict[type[models.Model], Any] = {
+        Region: Region.objects.filter(pk=region.pk),
+        Municipality: Municipality.objects.filter(region=region),
+        Organization: Organization.objects.filter(municipality__region=region),
+        SchoolClass: SchoolClass.objects.filter(in_region),
+        StaffPosition: StaffPosition.objects.filter(in_region),
+        Enrollment: Enrollment.objects.filter(
+            school_class__organization__municipality__region=region
+        ),
+        people.model: people,
+    }
+    pending: dict[type[models.Model], Q] = {}
+    for model in apps.get_models():
+        config = model._meta.app_config
+        if config is None or not config.name.startswith("parta.") or model in targets:
+            continue
+        if config.name == "parta.directory":
+            continue
+        conditions = [
+            Q(**{f"{field.name}__in": targets[field.related_model].values("pk")})
+            for field in model._meta.concrete_fields
+            if field.is_relation and isinstance(field.related_model, type)
+            if field.related_model in targets
+        ]
+        if conditions:
+            refers = conditions[0]
+            for condition in conditions[1:]:
+                refers |= condition
+            pending[model] = refers
+    while pending:
+        before = len(pending)
+        refused: Exception | None = None
+        for model, refers in list(pending.items()):
+            try:
+                with transaction.atomic():
+                    model._base_manager.filter(refers).delete()
+            except (ProtectedError, RestrictedError) as exc:
+                refused = exc
+            else:
+                del pending[model]
+        if refused is not None and len(pending) == before:
+            raise refused
+
+
 def dataset_delete(*, region_code: str, username_prefixes: Sequence[str]) -> int:
     """Delete a data set's region with everything in it and its people; return people deleted.
 
@@ -218,6 +273,7 @@ def dataset_delete(*, region_code: str, username_prefixes: Sequence[str]) -> int
         people |= Q(username__startswith=prefix)
     region = Region.objects.filter(code=region_code).first()
     if region is not None:
+        _delete_cabinet_records(region, user_model.objects.filter(people))
         in_region = Q(organization__municipality__region=region)
         Enrollment.objects.filter(school_class__organization__municipality__region=region).delete()
         Guardianship.objects.filter(

@@ -193,6 +193,40 @@ def _restore_logins() -> None:
     )
 
 
+def demo_region() -> Region:
+    return Region.objects.get(code=REGION_CODE)
+
+
+def demo_school(short_name: str = "Школа № 1") -> Organization:
+    return Organization.objects.get(municipality__region__code=REGION_CODE, short_name=short_name)
+
+
+def ensure_demo_person(
+    username: str, last_name: str, first_name: str, middle_name: str = "", **extra: Any
+) -> Any:
+    """A demo person of a cabinet app's demo data, created once; the demo password restored.
+
+    ``username`` must start with ``demo-`` so that ``manage.py demo --reset`` removes it.
+    """
+    assert username.startswith(USERNAME_PREFIXES), username
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(
+        username=username,
+        defaults={
+            "last_name": last_name,
+            "first_name": first_name,
+            "middle_name": middle_name,
+            "email": extra.pop("email", f"{username.removeprefix('demo-')}@{EMAIL_DOMAIN}"),
+            **extra,
+        },
+    )
+    user.password = make_password(DEMO_PASSWORD)
+    user.must_change_password = False
+    user.initial_password_issued_at = None
+    user.save(update_fields=["password", "must_change_password", "initial_password_issued_at"])
+    return user
+
+
 def _letters(plan: SchoolPlan, grade: int) -> str:
     return "АБ" if grade in plan.double else "А"
 

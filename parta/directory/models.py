@@ -33,6 +33,49 @@ class VisibleQuerySet(models.QuerySet):
         return self.filter(access.allowed(user, self.policy_object, action))
 
 
+class Confirmation(models.TextChoices):
+    """Whether a claimed place (a staff position, an enrolment) has been confirmed (VER-4).
+
+    Only confirmed places give a role. Places entered by the school itself or by the operator
+    are confirmed when created; places a person claims wait for the director (staff) or for a
+    confirmed class teacher (students).
+    """
+
+    PENDING = "pending", _("ожидает подтверждения")
+    CONFIRMED = "confirmed", _("подтверждено")
+    REJECTED = "rejected", _("отклонено")
+
+
+class ConfirmableModel(models.Model):
+    """The confirmation state of a place, who decided it, when and why (VER-4)."""
+
+    status = models.CharField(
+        _("подтверждение"),
+        max_length=12,
+        choices=Confirmation.choices,
+        default=Confirmation.CONFIRMED,
+        db_default=Confirmation.CONFIRMED,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто решил"),
+    )
+    decided_at = models.DateTimeField(_("когда решено"), null=True, blank=True)
+    rejection_reason = models.TextField(_("причина отказа"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == Confirmation.CONFIRMED
+
+
 class RegionQuerySet(VisibleQuerySet):
     policy_object = "region"
 
@@ -287,8 +330,11 @@ class SchoolClass(models.Model):
 class StaffPositionQuerySet(VisibleQuerySet):
     policy_object = "staff_position"
 
+    def confirmed(self) -> Self:
+        return self.filter(is_active=True, status=Confirmation.CONFIRMED)
 
-class StaffPosition(models.Model):
+
+class StaffPosition(ConfirmableModel):
     class Position(models.TextChoices):
         DIRECTOR = "director", _("директор")
         DEPUTY = "deputy", _("заместитель директора")
@@ -334,10 +380,15 @@ class EnrollmentQuerySet(VisibleQuerySet):
     policy_object = "enrollment"
 
     def current(self) -> Self:
-        return self.filter(is_active=True, school_class__academic_year__is_current=True)
+        """Confirmed, active enrolments of the current academic year."""
+        return self.filter(
+            is_active=True,
+            status=Confirmation.CONFIRMED,
+            school_class__academic_year__is_current=True,
+        )
 
 
-class Enrollment(models.Model):
+class Enrollment(ConfirmableModel):
     """A student's place in a class for one academic year."""
 
     student = models.ForeignKey(

@@ -71,3 +71,17 @@ def test_500_template_needs_nothing_but_itself():
     html = render_to_string("500.html")
     assert html.rstrip().endswith("</html>")
     assert "<h1" in html
+
+
+def test_csrf_failure_is_explained_in_the_persons_language_with_layout(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="kk")
+    client.force_login(cast.parent)
+    response = client.post("/role/", {"role": "none"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert [t.name for t in response.templates][:2] == ["403_csrf.html", "base.html"]
+    assert '<html lang="kk">' in html
+    assert 'class="site-header"' in html
+    assert "CSRF verification failed" not in html

@@ -13,6 +13,7 @@ from parta.accounts.api.auth import person
 from parta.accounts.api.common import AUTH_ERRORS, INVALID, MAX_ID, NOT_FOUND, Page
 from parta.accounts.api.schemas import ClassOut, StudentOut
 from parta.accounts.models import User
+from parta.core.audit import record_view
 from parta.directory.models import SchoolClass
 
 router = Router(tags=["classes"])
@@ -57,4 +58,10 @@ def class_students(
 ) -> QuerySet[User]:
     user = person(request)
     found = get_object_or_404(SchoolClass.objects.visible_to(user), pk=class_id)
-    return selectors.students_of_class(user, found)
+    students = selectors.students_of_class(user, found)
+    # 152-FZ: the students on the page the caller receives are logged for their parents.
+    offset = int(request.GET.get("offset") or 0)
+    limit = int(request.GET.get("limit") or 50)
+    shown = students.values_list("pk", flat=True)[offset : offset + limit]
+    record_view(request, shown, "api_class_students", {"class": found}, viewer=user)
+    return students

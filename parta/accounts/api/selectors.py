@@ -34,7 +34,11 @@ def children_of(user: User) -> QuerySet[User]:
 
 def _with_students_count(classes: QuerySet[SchoolClass]) -> QuerySet[SchoolClass]:
     return classes.select_related("organization", "academic_year").annotate(
-        students_count=Count("enrollments", filter=Q(enrollments__is_active=True), distinct=True)
+        students_count=Count(
+            "enrollments",
+            filter=Q(enrollments__is_active=True, enrollments__status="confirmed"),
+            distinct=True,
+        )
     )
 
 
@@ -69,7 +73,7 @@ def students_of_class(user: User, school_class: SchoolClass) -> QuerySet[User]:
     child; a student: themselves; the school's staff and authorities: everyone)."""
     enrolled = (
         Enrollment.objects.visible_to(user)
-        .filter(school_class_id=school_class.pk, is_active=True)
+        .filter(school_class_id=school_class.pk, is_active=True, status="confirmed")
         .values("student_id")
     )
     return User.objects.visible_to(user).filter(pk__in=enrolled).order_by(*_NAME_ORDER)

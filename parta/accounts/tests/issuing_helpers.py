@@ -70,6 +70,7 @@ def csv_bytes(rows: list[dict[str, Any]], delimiter: str = ";") -> bytes:
 def sign_in(client: Client, login: str, password: str) -> bool:
     """Sign in through the real sign-in page; whether it worked."""
     cache.clear()  # the sign-in throttle is not what these tests are about
+    client.logout()  # a signed-in client would be sent home without signing anyone in
     client.post(reverse("account_login"), {"login": login, "password": password})
     return bool(client.session.get("_auth_user_id"))
 

@@ -239,7 +239,9 @@ def test_roster_sheet_imports_every_row(cast):
     result = import_sheet(cast, xlsx([family(1), family(2), family(3)]))
     assert result.ok, result.errors
     assert (result.students, result.created, result.reused) == (3, 6, 0)
-    assert Enrollment.objects.filter(school_class=cast.school_class).count() == 4  # + cast.student
+    assert (
+        Enrollment.objects.filter(school_class=cast.school_class, status="confirmed").count() == 4
+    )  # + cast.student
 
 
 def test_bad_sheet_imports_nothing_and_names_row_and_column(cast):
@@ -254,7 +256,9 @@ def test_bad_sheet_imports_nothing_and_names_row_and_column(cast):
     assert error.column == "Ученик: СНИЛС"
     assert "контрольное число" in error.message
     assert User.objects.count() == before
-    assert Enrollment.objects.filter(school_class=cast.school_class).count() == 1
+    assert (
+        Enrollment.objects.filter(school_class=cast.school_class, status="confirmed").count() == 1
+    )
 
 
 def test_sheet_errors_from_existing_people_are_reported_too_and_roll_back(cast):

@@ -227,7 +227,9 @@ def test_upload_page_lists_errors_by_row_and_column(cast, client):
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(r'<th scope="row">3</th><td>Ученик: СНИЛС</td><td>[^<]*контрольное', html)
-    assert Enrollment.objects.filter(school_class=cast.school_class).count() == 1
+    assert (
+        Enrollment.objects.filter(school_class=cast.school_class, status="confirmed").count() == 1
+    )
 
 
 def test_upload_page_reports_counts_and_a_second_upload_adds_nobody(cast, client):

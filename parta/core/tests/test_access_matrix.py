@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ MEMBERS = (
     "director",
     "official",
     "operator",
+    "pending_teacher",
 )
 EVERYONE = frozenset(MEMBERS)
 
@@ -49,6 +51,14 @@ def only(*members: str) -> frozenset[str]:
 
 
 ISSUERS = only("class_teacher", "director", "operator")
+
+
+def _onboarding() -> Any:
+    return import_module("parta.onboarding.tests.fixtures")
+
+
+def _registration() -> Any:
+    return import_module("parta.registration.tests.fixtures")
 
 
 def THE_CLASS(cast: Cast) -> list[Any]:
@@ -85,6 +95,237 @@ PAGES: dict[str, Row] = {
     "issuing_password_reset": Row(
         ISSUERS, args=lambda cast: [cast.school_class.pk, cast.parent.pk]
     ),
+    # --- onboarding: organization access, directors (VER-1..3) ---
+    # Public: the request and the change-of-director start; behind the official email's link,
+    # the token is the check. The operator of the region decides; a director changes director.
+    "onboarding_request_new": Row(EVERYONE, public=True),
+    "onboarding_request_sent": Row(EVERYONE, public=True),
+    "onboarding_request_status": Row(
+        EVERYONE,
+        public=True,
+        args=lambda cast: [_onboarding().access_request(cast) and _onboarding().REQUEST_TOKEN],
+    ),
+    "onboarding_request_form": Row(
+        EVERYONE,
+        public=True,
+        args=lambda cast: [_onboarding().access_request(cast) and _onboarding().REQUEST_TOKEN],
+    ),
+    # A waiting director's own page: nobody else (the cast holds no waiting director).
+    "onboarding_director_verify": Row(
+        only(), args=lambda cast: [_onboarding().pending_director_position(cast).pk]
+    ),
+    "onboarding_director_consent": Row(
+        only(),
+        args=lambda cast: [_onboarding().pending_director_position(cast).pk],
+        method="post",
+        data=lambda cast: {"agree": "yes"},
+    ),
+    "onboarding_change_start": Row(EVERYONE, public=True),
+    "onboarding_change_public": Row(
+        EVERYONE,
+        public=True,
+        args=lambda cast: [_onboarding().change_link(cast) and _onboarding().CHANGE_TOKEN],
+    ),
+    "onboarding_change_cabinet": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "onboarding_operator_requests": Row(only("operator")),
+    "onboarding_operator_request": Row(
+        only("operator"), args=lambda cast: [_onboarding().access_request(cast).pk]
+    ),
+    "onboarding_operator_request_scan": Row(
+        only("operator"), args=lambda cast: [_onboarding().access_request(cast).pk]
+    ),
+    "onboarding_operator_directors": Row(only("operator")),
+    "onboarding_operator_director": Row(
+        only("operator"), args=lambda cast: [_onboarding().director_submission(cast).pk]
+    ),
+    "onboarding_operator_director_scan": Row(
+        only("operator"), args=lambda cast: [_onboarding().director_submission(cast).pk]
+    ),
+    "onboarding_operator_changes": Row(only("operator")),
+    "onboarding_operator_change": Row(
+        only("operator"), args=lambda cast: [_onboarding().director_change(cast).pk]
+    ),
+    "onboarding_operator_change_scan": Row(
+        only("operator"), args=lambda cast: [_onboarding().director_change(cast).pk]
+    ),
+    # --- end onboarding ---
+    # --- confirmation of staff and students, reports (VER-4, VER-5) ---
+    # Anyone signed in: their own places and claims; the school list is public knowledge.
+    "confirmation_my_places": Row(EVERYONE),
+    "confirmation_claim_start": Row(EVERYONE),
+    "confirmation_claim_work": Row(EVERYONE, args=lambda cast: [cast.school.pk]),
+    "confirmation_claim_study": Row(EVERYONE, args=lambda cast: [cast.school.pk]),
+    # Only the owner's pending claim is withdrawn; anyone else is sent back with a message.
+    "confirmation_claim_withdraw": Row(
+        EVERYONE,
+        method="post",
+        ok=302,
+        args=lambda cast: [
+            "staff",
+            import_module("parta.confirmation.tests.fixtures").pending_position(cast).pk,
+        ],
+    ),
+    # VER-4: the confirmed director decides staff; a confirmed class teacher their students.
+    "confirmation_staff": Row(only("director")),
+    "confirmation_students": Row(only("class_teacher")),
+    # VER-5: the director sends; the municipal authority and the operator read.
+    "confirmation_reports": Row(only("director", "official", "operator")),
+    "confirmation_report_send": Row(
+        only("director"), method="post", ok=302, data=lambda cast: {"organization": cast.school.pk}
+    ),
+    "confirmation_report": Row(
+        only("director", "official", "operator"),
+        args=lambda cast: [import_module("parta.confirmation.tests.fixtures").report(cast).pk],
+    ),
+    "confirmation_report_pdf": Row(
+        only("director", "official", "operator"),
+        args=lambda cast: [import_module("parta.confirmation.tests.fixtures").report(cast).pk],
+    ),
+    # --- end confirmation ---
+    # --- registration and invitations (ACC-1, ACC-3) ---
+    # Resending the confirmation letter names no address: without a pending sign-in in the
+    # session it sends everyone to sign in.
+    "registration_resend_confirmation": Row(EVERYONE, public=True, method="post", ok=302),
+    # The class teacher invites into their class, the administration into the school; only
+    # the director invites staff. The teacher still waiting for confirmation has no role.
+    "registration_invitations": Row(only("class_teacher", "director")),
+    "registration_invite_student": Row(only("class_teacher", "director")),
+    "registration_invite_parent": Row(only("class_teacher", "director")),
+    "registration_invite_staff": Row(only("director")),
+    # 5А's class teacher invited the student's father: they and the director manage it.
+    "registration_invitation_resend": Row(
+        only("class_teacher", "director"),
+        args=lambda cast: [_registration().parent_invitation(cast).pk],
+        method="post",
+        ok=302,
+    ),
+    "registration_invitation_revoke": Row(
+        only("class_teacher", "director"),
+        args=lambda cast: [_registration().parent_invitation(cast).pk],
+        method="post",
+        ok=302,
+    ),
+    # The invitee's link is public: the token is the check.
+    "registration_accept": Row(
+        EVERYONE,
+        public=True,
+        args=lambda cast: [_registration().parent_invitation(cast) and _registration().TOKEN],
+    ),
+    # --- end registration ---
+    # --- ESIA sign-in (ACC-4) ---
+    # The test settings configure no ESIA provider: then every ESIA URL answers 404 to
+    # everyone, signed in or not. Configured, the same pages are walked for the whole cast in
+    # parta/esia/tests/test_linking.py against a real OpenID Connect provider.
+    "esia_start": Row(only(), public=True, ok=404),
+    "esia_callback": Row(only(), public=True, ok=404),
+    "esia_link": Row(only(), public=True, ok=404),
+    "esia_links": Row(only(), public=True, ok=404),
+    "esia_unlink": Row(only(), public=True, ok=404, method="post", args=lambda cast: [1]),
+    "esia_queue": Row(only(), public=True, ok=404),
+    "esia_confirm": Row(only(), public=True, ok=404, method="post", args=lambda cast: [1]),
+    "esia_reject": Row(only(), public=True, ok=404, method="post", args=lambda cast: [1]),
+    # --- end esia ---
+    # --- login settings, sessions, two-factor (ACC-8, MFA) ---
+    # One's own account only: every signed-in person, nobody else's data to reach.
+    "security_settings": Row(EVERYONE),
+    "security_name": Row(EVERYONE),
+    "security_phone": Row(EVERYONE),
+    "security_phone_confirm": Row(EVERYONE, ok=302),  # no code pending: back to the number
+    "security_phone_remove": Row(EVERYONE, ok=302, method="post"),
+    "security_sessions_end": Row(EVERYONE, ok=302, method="post"),
+    "security_mfa_required": Row(EVERYONE, ok=302),  # nobody in the cast is required
+    # An organization's two-factor rule: its director, the region's operator.
+    "security_policies": Row(only("director", "operator")),
+    "security_policy_edit": Row(only("director", "operator"), args=lambda cast: [cast.school.pk]),
+    # A staff member's lost second factor: the class teacher of Школа № 1.
+    "security_two_factor_reset": Row(
+        only("director", "operator"),
+        args=lambda cast: [cast.school.pk, cast.class_teacher.pk],
+        ok=302,
+        method="post",
+    ),
+    # --- end security ---
+    # --- complaints (ACC-6) ---
+    # Filed without signing in; the complainant follows it by the private link of the letter.
+    "complaint_new": Row(EVERYONE, public=True),
+    "complaint_schools": Row(EVERYONE, public=True),
+    "complaint_status": Row(
+        EVERYONE,
+        public=True,
+        args=lambda cast: [
+            import_module("parta.complaints.tests.fixtures").school_complaint(cast).access_key
+        ],
+    ),
+    # The department of the school's municipality and the regional operator; no school staff.
+    "complaints_queue": Row(only("official", "operator")),
+    "complaint_detail": Row(
+        only("official", "operator"),
+        args=lambda cast: [
+            import_module("parta.complaints.tests.fixtures").school_complaint(cast).pk
+        ],
+    ),
+    "complaint_take": Row(
+        only("official", "operator"),
+        method="post",
+        ok=302,
+        args=lambda cast: [
+            import_module("parta.complaints.tests.fixtures").school_complaint(cast).pk
+        ],
+    ),
+    # --- end complaints ---
+    # --- family (ACC-9) ---
+    # Any adult may ask for a child (a first link too); a second parent needs a child already.
+    "family_index": Row(EVERYONE - {"student"}),
+    "family_request_child": Row(EVERYONE - {"student"}),
+    "family_school_options": Row(EVERYONE - {"student"}),
+    "family_request_parent": Row(only("parent", "other_parent")),
+    "family_request_withdraw": Row(
+        only("parent"),
+        method="post",
+        ok=302,
+        args=lambda cast: [import_module("parta.family.tests.fixtures").child_request(cast).pk],
+    ),
+    # The administration of the school the request names and the class teacher of its class.
+    "family_school_requests": Row(only("director", "class_teacher")),
+    "family_decide": Row(
+        only("director", "class_teacher"),
+        args=lambda cast: [import_module("parta.family.tests.fixtures").child_request(cast).pk],
+    ),
+    # --- end family ---
+    # --- profile and documents (ACC-7) ---
+    "profile": Row(EVERYONE),
+    # The parent's marriage certificate: the owner, the administration of the child's school
+    # and the regional operator download it; teachers, other parents, authorities do not.
+    "profile_document_download": Row(
+        only("parent", "director", "operator"),
+        args=lambda cast: [import_module("parta.profiles.tests.fixtures").parent_document(cast).pk],
+    ),
+    "profile_document_delete": Row(
+        only("parent"),
+        args=lambda cast: [import_module("parta.profiles.tests.fixtures").parent_document(cast).pk],
+    ),
+    "profile_person": Row(
+        only("parent", "director", "operator"), args=lambda cast: [cast.parent.pk]
+    ),
+    # --- end profiles ---
+    # --- consents and the access log (152-FZ) ---
+    "privacy_consents": Row(EVERYONE),
+    "privacy_consent_text": Row(EVERYONE, args=lambda cast: ["child_ejournal", "2026-11"]),
+    "privacy_consent_give": Row(
+        only("parent"),
+        method="post",
+        ok=302,
+        data=lambda cast: {"person": cast.student.pk, "purpose": "child_ejournal"},
+    ),
+    "privacy_consents_later": Row(EVERYONE, method="post", ok=302),
+    # The parent's consent for the child: the parent withdraws it, the child only reads it.
+    "privacy_consent_withdraw": Row(
+        only("parent"),
+        args=lambda cast: [import_module("parta.privacy.tests.fixtures").parent_consent(cast).pk],
+    ),
+    "privacy_access_log": Row(EVERYONE),
+    "privacy_access_log_of": Row(only("parent", "student"), args=lambda cast: [cast.student.pk]),
+    # --- end privacy ---
 }
 
 # Namespaces tested as a whole elsewhere in this file.
@@ -105,7 +346,8 @@ ACCOUNT_PAGES: dict[str, AccountRow] = {
     "account_login": AccountRow(200, 302),
     "account_logout": AccountRow(302, 200),
     "account_inactive": AccountRow(200, 200),
-    "account_signup": AccountRow(200, 302),  # closed: school accounts are issued (ACC-2)
+    # Open to adult learners (ACC-1); school accounts stay issued (ACC-2) or invited (ACC-3).
+    "account_signup": AccountRow(200, 302),
     "account_reauthenticate": AccountRow(302, 200),
     "account_email": AccountRow(302, 200),
     "account_email_verification_sent": AccountRow(200, 200),
@@ -118,6 +360,17 @@ ACCOUNT_PAGES: dict[str, AccountRow] = {
     # A made-up key: the "link is not valid" page, never someone's account.
     "account_confirm_email": AccountRow(200, 200, args=("made-up-key",)),
     "account_reset_password_from_key": AccountRow(200, 200, args=("0", "made-up-key")),
+    # Two-factor sign-in and sessions (ACC-8, MFA; parta.security): nobody in the cast has an
+    # authenticator, so its own pages are 404 and the changes ask for the password first.
+    "mfa_index": AccountRow(302, 200),
+    "mfa_authenticate": AccountRow(302, 302),  # only in the middle of a sign-in
+    "mfa_reauthenticate": AccountRow(302, 302),
+    "mfa_activate_totp": AccountRow(302, 302),  # the password again first
+    "mfa_deactivate_totp": AccountRow(302, 404),
+    "mfa_view_recovery_codes": AccountRow(302, 404),
+    "mfa_generate_recovery_codes": AccountRow(302, 302),
+    "mfa_download_recovery_codes": AccountRow(302, 404),
+    "usersessions_list": AccountRow(302, 200),
 }
 
 

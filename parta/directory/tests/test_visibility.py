@@ -33,9 +33,11 @@ def test_director_sees_only_own_organization(cast):
 
 def test_municipal_official_sees_only_own_municipality(cast):
     assert list(Organization.objects.visible_to(cast.official)) == [cast.school]
+    # Enrolments waiting for confirmation are rows the authority sees too (VER-4).
     assert set(Enrollment.objects.visible_to(cast.official).values_list("student", flat=True)) == {
         cast.student.pk,
         cast.other_student.pk,
+        cast.pending_student.pk,
     }
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from parta.core.errors import DomainError
 from parta.directory import demo
@@ -26,6 +29,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             result = demo.demo_load(reset=options["reset"])
+            logins = result.logins + tuple(self.populate_apps())
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         if result.created:
@@ -39,7 +43,28 @@ class Command(BaseCommand):
                 f"({demo.demo_summary_counts(result)}); пароли демо-входов восстановлены. "
                 "Пересоздать: manage.py demo --reset"
             )
-        self.stdout.write(self.logins_table(result.logins))
+        self.stdout.write(self.logins_table(logins))
+
+    @staticmethod
+    def populate_apps() -> list[demo.DemoLogin]:
+        """Each cabinet app may add its own demo data: ``<app>.demo.populate()``.
+
+        It runs on every ``manage.py demo`` (so it must be idempotent) and returns the demo
+        logins it wants printed. Found by name, so the directory app imports none of them.
+        """
+        logins: list[demo.DemoLogin] = []
+        for config in apps.get_app_configs():
+            if not config.name.startswith("parta.") or config.name == "parta.directory":
+                continue
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name == f"{config.name}.demo":
+                    continue
+                raise
+            with transaction.atomic():
+                logins.extend(module.populate())
+        return logins
 
     @staticmethod
     def logins_table(logins: tuple[demo.DemoLogin, ...]) -> str:

@@ -1,0 +1,21 @@
+"""Complaints of the test cast, shared with the access matrix."""
+
+from __future__ import annotations
+
+import secrets
+
+from parta.complaints.models import Complaint
+from parta.conftest import Cast
+
+
+def school_complaint(cast: Cast, **fields: object) -> Complaint:
+    """A new complaint about Школа № 1 (the municipality of ``cast.official``)."""
+    defaults: dict[str, object] = {
+        "organization": cast.school,
+        "text": "Классный руководитель не выдаёт логин и пароль.",
+        "complainant_name": "Иванова Ирина Ивановна",
+        "email": "ivanova@example.ru",
+        "access_key": secrets.token_urlsafe(32),
+    }
+    defaults.update(fields)
+    return Complaint.objects.create(**defaults)
