@@ -70,3 +70,44 @@ def test_not_found_page_speaks_the_chosen_language(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_catalogues_hold_every_string_of_the_code(tmp_path, settings):
+    """A string wrapped in gettext but missing from the catalogues would show in Russian to
+    a Kazakh or English reader: extract the code's strings afresh and compare.
+
+    Needs GNU gettext (xgettext), as ``make translations`` does; CI has it and must run this.
+    """
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI: GNU gettext (xgettext) is needed to check the catalogues")
+        pytest.skip("GNU gettext (xgettext) is not installed")
+    settings.LOCALE_PATHS = [str(tmp_path)]
+    cwd = os.getcwd()
+    os.chdir(settings.BASE_DIR)
+    try:
+        call_command(
+            "makemessages",
+            locale=["kk"],
+            no_location=True,
+            # "locale" too: makemessages would otherwise write into the catalogues it finds.
+            ignore_patterns=[
+                *(".venv", "node_modules", "bench", "var", "build", "*.egg-info", "locale"),
+            ],
+            verbosity=0,
+        )
+    finally:
+        os.chdir(cwd)
+    fresh = polib.pofile(str(tmp_path / "kk" / "LC_MESSAGES" / "django.po"))
+    for language in ("ru", "kk", "en"):
+        known = {(e.msgctxt, e.msgid) for e in catalogue(language) if not e.obsolete}
+        missing = [e.msgid for e in fresh if (e.msgctxt, e.msgid) not in known]
+        assert not missing, (
+            f"{language}: {len(missing)} strings of the code are not in the catalogue "
+            f"(run `make translations` and translate them), e.g. {missing[:5]}"
+        )
