@@ -54,9 +54,12 @@ translations: install
 bench-district: install
 	$(PY) bench/generate_district.py
 
-.PHONY: bench-pages
+.PHONY: bench-pages bench-confirmation
 bench-pages: install
 	$(PY) bench/pages.py
+
+bench-confirmation: install
+	$(PY) bench/confirmation.py
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -54,10 +54,11 @@ class OrganizationFactory(DjangoModelFactory):
 
     municipality = factory.SubFactory(MunicipalityFactory)
     kind = Organization.Kind.SCHOOL
-    name = factory.Sequence(
-        lambda n: f"Муниципальное бюджетное общеобразовательное учреждение «Школа № {n}»"
-    )
     short_name = factory.Sequence(lambda n: f"Школа № {n}")
+    # The full name follows the short one, so a page never names two schools for one.
+    name = factory.LazyAttribute(
+        lambda o: f"Муниципальное бюджетное общеобразовательное учреждение «{o.short_name}»"
+    )
     inn = factory.Sequence(valid_inn)
     official_email = factory.Sequence(lambda n: f"school{n}@edu.example.ru")
     address = factory.Sequence(lambda n: f"ул. Школьная, {n}")

@@ -145,6 +145,7 @@ def test_header_links_to_change_password_for_signed_in_person(client, cast):
     sign_in(client, cast.parent)
     html = client.get(reverse("account_email")).content.decode()
     assert f'href="{reverse("account_change_password")}">Сменить пароль</a>' in html
+    assert 'aria-labelledby="account-menu-button"' in html
     anonymous = Client().get(reverse("account_login")).content.decode()
     assert reverse("account_change_password") not in anonymous
 
