@@ -334,6 +334,8 @@ ADMINS = [("Parta operator", a) for a in env_list("ADMINS")]
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("kk", _("Қазақша")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "parta" / "locale", BASE_DIR / "parta" / "locale_overrides"]
+# Kazakh and English dates as Parta's readers write them (parta/formats/__init__.py).
+FORMAT_MODULE_PATH = ["parta.formats"]
 LANGUAGE_COOKIE_NAME = "parta_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -111,3 +111,24 @@ def test_catalogues_hold_every_string_of_the_code(tmp_path, settings):
             f"{language}: {len(missing)} strings of the code are not in the catalogue "
             f"(run `make translations` and translate them), e.g. {missing[:5]}"
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "long"),
+    [
+        ("ru", "29.11.2026", "29 ноября 2026 г."),
+        ("kk", "29.11.2026", "29.11.2026"),
+        ("en", "29.11.2026", "29 November 2026"),
+    ],
+)
+def test_dates_read_as_the_language_writes_them(language, short, long):
+    """Django has no Kazakh formats and American English ones: a Kazakh page said 11/29/2026."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    day = datetime.date(2026, 11, 29)
+    with translation.override(language):
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == short
+        assert formats.date_format(day, "DATE_FORMAT") == long
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1

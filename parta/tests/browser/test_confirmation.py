@@ -7,6 +7,7 @@ width and at 360 px.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from parta.accounts.tests.issuing_helpers import pdf_text
 from parta.confirmation.models import Decision, Report
@@ -80,8 +81,15 @@ def test_ver4_ver5_director_then_teacher_confirm_and_the_report_is_sent(
     _both_widths(page, "confirmation-students")
     page.set_viewport_size(PHONE)
     # The select-all box (a small script) ticks every row.
+    assert not page.get_by_text("Отмечено строк:").is_visible()
     page.get_by_label("Отметить все строки").check()
     assert page.get_by_label("Отметить: Лаптева Соня Ивановна").is_checked()
+    # The bar at the bottom counts the ticked rows and leads to the decision.
+    assert page.get_by_role("status").filter(has_text="Отмечено строк: 1").is_visible()
+    page.get_by_role("link", name="К решению").click()
+    page.wait_for_url("**#decide")
+    expect(page.get_by_role("button", name="Подтвердить отмеченных")).to_be_in_viewport()
+    screenshot(page, "confirmation-students-ticked-phone")
     page.get_by_role("button", name="Подтвердить отмеченных").click()
     page.wait_for_load_state()
     claim.refresh_from_db()
