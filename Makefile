@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck check pytest browser-deps translations bench-district clean
+.PHONY: run test install lint typecheck check pytest test-deps translations bench-district clean
 
 $(VENV)/.installed: requirements.lock requirements-build.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: install
 	$(PY) bin/serve --host $(HOST) --port $(PORT)
 
 ## make test: linters, type checks, Django checks, migrations check and the whole pytest suite.
-test: install lint typecheck check browser-deps pytest
+test: install lint typecheck check test-deps pytest
 
 lint:
 	$(PY) -m ruff format --check .
@@ -40,8 +40,8 @@ check:
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
-browser-deps:
-	@$(PY) bin/browser-deps
+test-deps:
+	@$(PY) bin/test-deps
 
 pytest:
 	$(PY) bin/pytest-with-db

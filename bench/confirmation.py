@@ -33,24 +33,20 @@ import argparse
 import datetime
 import json
 import os
-import socket
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+# bench/ is the script's own folder, so its shared module imports as a top-level one.
+from generate_district import ensure_database, ensure_district, free_port, git_commit, machine
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/parta_bench"
 PREFIX = "bench-confirm-"
 SCALE = "district"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Sink:
@@ -62,17 +58,6 @@ class Sink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received += 1
         return "250 OK"
-
-
-def ensure_dataset() -> None:
-    from django.core.management import call_command
-
-    from parta.directory import generate
-
-    call_command("migrate", verbosity=0, interactive=False)
-    if not generate.dataset_exists(generate.SCALES[SCALE]):
-        print(f"GEN-{SCALE.upper()} is missing: generating it", file=sys.stderr)
-        call_command("generate", scale=SCALE, quiet=True)
 
 
 def pick_school() -> tuple[Any, Any, Any, Any]:
@@ -166,9 +151,6 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate_district import ensure_database, git_commit, machine
-
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     smtp_port = free_port()
     os.environ.update(
@@ -194,7 +176,7 @@ def main() -> int:
     from django.utils import timezone
 
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
-    ensure_dataset()
+    ensure_district()
     sink = Sink()
     smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     smtp.start()

@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import resource
+import socket
 import subprocess
 import sys
 import time
@@ -82,6 +83,31 @@ def git_commit() -> str:
     except (OSError, subprocess.CalledProcessError):
         return ""
     return out.stdout.strip()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server a benchmark starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_district() -> dict[str, Any]:
+    """Migrate, and generate the district data set only when its region is missing.
+
+    Call after ``django.setup()``; the other benchmarks measure on this data set.
+    """
+    from django.core.management import call_command
+
+    from parta.directory import generate
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if generate.dataset_exists(generate.SCALES["district"]):
+        return {"generated": False, "seconds": 0.0}
+    print("GEN-DISTRICT is missing: generating it", file=sys.stderr)
+    started = time.perf_counter()
+    call_command("generate", scale="district", quiet=True)
+    return {"generated": True, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def peak_rss_mib() -> dict[str, float]:

@@ -34,7 +34,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+# bench/ is the script's own folder, so its shared module imports as a top-level one.
+from generate_district import ensure_database, ensure_district, free_port, git_commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -76,22 +78,6 @@ SCENARIOS = [
 
 
 # --- preparing the data -------------------------------------------------------------------
-def ensure_dataset() -> dict[str, Any]:
-    """Migrate, and generate the district only when its region is missing."""
-    from django.core.management import call_command
-
-    from parta.directory import generate
-
-    call_command("migrate", verbosity=0, interactive=False)
-    scale = generate.SCALES[SCALE]
-    if generate.dataset_exists(scale):
-        return {"generated": False, "seconds": 0.0}
-    print(f"GEN-{SCALE.upper()} is missing: generating it", file=sys.stderr)
-    started = time.perf_counter()
-    call_command("generate", scale=SCALE, quiet=True)
-    return {"generated": True, "seconds": round(time.perf_counter() - started, 1)}
-
-
 def pick_parents(count: int) -> list[int]:
     """``count`` generated parents of the district, evenly spread, the same on every run."""
     from parta.accounts.models import User
@@ -199,12 +185,6 @@ def count_queries(scenario: Scenario, parents: list[Parent]) -> dict[str, Any]:
 
 
 # --- the server ---------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
@@ -386,9 +366,6 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate_district import ensure_database, git_commit, machine
-
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS)
     os.environ["DEBUG"] = "0"
@@ -404,7 +381,7 @@ def main() -> int:
     from django.conf import settings
     from django.db import connection
 
-    dataset = ensure_dataset()
+    dataset = ensure_district()
     scenarios = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
     parents: list[Parent] = []
     sample: list[Parent] = []

@@ -229,6 +229,10 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(env("PARTA_EMAIL_CONFIRMATION_DAYS"
 # Following the link in the browser that registered signs the person in (allauth checks the
 # session's pending sign-in; a link opened elsewhere asks to sign in).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Security letters: the person is told by email when their password, email address or second
+# factor changes (allauth's notifications, in Parta's words) — a change they did not make,
+# such as the school switching off their authenticator app, must not go unnoticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = env_bool("PARTA_SECURITY_LETTERS", True)
 # Invitations by email (ACC-3): how long a link works.
 PARTA_INVITATION_DAYS = int(env("PARTA_INVITATION_DAYS", "7"))
 # How long an issued initial password (ACC-2) may be used before the school reissues it.

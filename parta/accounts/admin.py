@@ -117,6 +117,9 @@ class EnrollmentsInline(ScopedInline):
     fk_name = "student"
     policy_object = "enrollment"
     fields = ("school_class", "is_active", "since", "status")
+    # Shown, never edited here: a claim is decided by the confirmation service, which records
+    # who decided, tells the person and puts the decision into the director's report (VER-4/5).
+    readonly_fields = ("status",)
     autocomplete_fields = ("school_class",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -132,6 +135,7 @@ class PositionsInline(ScopedInline):
     fk_name = "person"
     policy_object = "staff_position"
     fields = ("organization", "position", "is_active", "since", "status")
+    readonly_fields = ("status",)  # decided by the confirmation service only (VER-4/5)
     autocomplete_fields = ("organization",)
     verbose_name_plural = _("должности")
 
@@ -166,7 +170,12 @@ class UserAdmin(ScopedMixin, DjangoUserAdmin):
     ordering = ("last_name", "first_name", "middle_name")
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ("last_login", "date_joined", "initial_password_issued_at")
+    readonly_fields = (
+        "last_login",
+        "date_joined",
+        "initial_password_issued_at",
+        "credentials_issued_at",
+    )
     inlines = (PositionsInline, EnrollmentsInline, GuardiansInline, WardsInline)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -191,6 +200,7 @@ class UserAdmin(ScopedMixin, DjangoUserAdmin):
                     "is_active",
                     "must_change_password",
                     "initial_password_issued_at",
+                    "credentials_issued_at",
                     "language",
                     "last_login",
                     "date_joined",

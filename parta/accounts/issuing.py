@@ -179,7 +179,7 @@ _TAKEN = {
 }
 
 
-def _find_person(
+def find_person(
     entry: PersonEntry, *, prefix: str, organization_id: int, child: User | None
 ) -> User | None:
     """The existing account of the person ``entry`` describes, if Parta has one (ACC-2)."""
@@ -298,7 +298,7 @@ def _find_or_create(
     child: User | None,
     result: EntryResult,
 ) -> User:
-    user = _find_person(entry, prefix=prefix, organization_id=organization_id, child=child)
+    user = find_person(entry, prefix=prefix, organization_id=organization_id, child=child)
     if user is None:
         user = _create_person(entry)
         result.created.append(user)
@@ -318,7 +318,7 @@ def guardian_find_or_create(
     else created without a usable password. An existing account is left as it is: what
     another person typed about it does not fill its blanks.
     """
-    user = _find_person(entry, prefix=prefix, organization_id=organization_id, child=child)
+    user = find_person(entry, prefix=prefix, organization_id=organization_id, child=child)
     if user is not None:
         return user, False
     return _create_person(entry), True
@@ -610,10 +610,11 @@ def credentials_issue(
         person.password = _hash_initial_password(password)
         person.must_change_password = True
         person.initial_password_issued_at = now
+        person.credentials_issued_at = now
         issued[person.pk] = (person, password)
     User.objects.bulk_update(
         [person for person, _password in issued.values()],
-        ["password", "must_change_password", "initial_password_issued_at"],
+        ["password", "must_change_password", "initial_password_issued_at", "credentials_issued_at"],
     )
     logger.info("ACC-2: person %s issued initial passwords to %s", issued_by.pk, sorted(issued))
     return [issued[pk] for pk in dict.fromkeys(order) if pk in issued]

@@ -44,6 +44,11 @@ class User(AbstractUser):
     initial_password_issued_at = models.DateTimeField(
         _("начальный пароль выдан"), null=True, blank=True
     )
+    # When the school last issued a password (kept after the person sets their own): ways in
+    # that were opened before it, such as a link to Gosuslugi, are void (ACC-4).
+    credentials_issued_at = models.DateTimeField(
+        _("данные для входа выданы"), null=True, blank=True
+    )
     language = models.CharField(_("язык интерфейса"), max_length=5, blank=True)
 
     objects: ClassVar[PartaUserManager] = PartaUserManager()

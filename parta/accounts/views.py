@@ -23,6 +23,7 @@ from parta.directory.models import (
     Organization,
     SchoolClass,
     StaffPosition,
+    confirmed_place,
 )
 
 
@@ -69,9 +70,7 @@ def no_role_home(request: HttpRequest) -> HttpResponse:
 
 def _classes_with_counts(queryset: QuerySet[SchoolClass]) -> QuerySet[SchoolClass]:
     return queryset.select_related("organization", "academic_year", "class_teacher").annotate(
-        students_count=Count(
-            "enrollments", filter=Q(enrollments__is_active=True, enrollments__status="confirmed")
-        )
+        students_count=Count("enrollments", filter=confirmed_place("enrollments"))
     )
 
 
@@ -162,9 +161,7 @@ def school_home(request: HttpRequest) -> HttpResponse:
             classes_count=Count(
                 "classes", filter=Q(classes__academic_year__is_current=True), distinct=True
             ),
-            staff_count=Count(
-                "staff", filter=Q(staff__is_active=True, staff__status="confirmed"), distinct=True
-            ),
+            staff_count=Count("staff", filter=confirmed_place("staff"), distinct=True),
         )
     )
     classes = _classes_with_counts(
@@ -193,11 +190,8 @@ def _organizations_summary(queryset: QuerySet[Organization]) -> QuerySet[Organiz
         ),
         students_count=Count(
             "classes__enrollments",
-            filter=Q(
-                classes__enrollments__is_active=True,
-                classes__enrollments__status="confirmed",
-                classes__academic_year__is_current=True,
-            ),
+            filter=confirmed_place("classes__enrollments")
+            & Q(classes__academic_year__is_current=True),
             distinct=True,
         ),
     )

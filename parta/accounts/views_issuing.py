@@ -46,9 +46,7 @@ def _school_class(request: HttpRequest, class_id: int) -> SchoolClass:
 
 
 def _students_of(school_class: SchoolClass) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(
-        school_class_id=school_class.pk, is_active=True, status="confirmed"
-    )
+    return Enrollment.objects.confirmed().filter(school_class_id=school_class.pk)
 
 
 def _people_of(request: HttpRequest, school_class: SchoolClass) -> QuerySet[User]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from parta.accounts.tokens import hash_token
 from parta.complaints.models import Complaint
 from parta.directory.demo import EMAIL_DOMAIN, DemoLogin, demo_school
 
@@ -65,7 +66,7 @@ def populate() -> list[DemoLogin]:
             email=f"complainant{n + 1}@{EMAIL_DOMAIN}",
             phone=f"+790000000{n + 1:02d}" if n != 1 else "",
             language="ru",
-            access_key=secrets.token_urlsafe(32),
+            access_key_hash=hash_token(secrets.token_urlsafe(32)),
             status=status,
         )
         fields: dict[str, Any] = {"created_at": now - age}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -81,13 +80,9 @@ class ComplaintForm(RobotCheckForm, SchoolChooser):
     ]
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data.get("phone", "").strip()
-        if not value:
-            return ""
-        try:
-            return normalize_phone(value)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages[0]) from exc
+        # The field strips what was typed; normalize_phone raises the error a person reads.
+        value: str = self.cleaned_data.get("phone", "")
+        return normalize_phone(value) if value else ""
 
 
 class AnswerForm(forms.Form):

@@ -5,30 +5,24 @@ school) writes to the municipal education department without signing in. The com
 the school, says what happened and, optionally, who was responsible; the answer goes to the
 email the complainant gave. The department works through a queue: new → in progress → answered.
 
-The complainant follows their complaint through a private link (``access_key``) that only the
-confirmation letter carries; nobody else reaches it without a role.
+The complainant follows their complaint through a private link that only their letters carry;
+nobody else reaches it without a role. Only the SHA-256 of the link's key is stored
+(``access_key_hash``), as for every private link: a copy of the database opens no complaint.
 """
 
 from __future__ import annotations
 
-from typing import Any, Self
-
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
-from parta.directory.models import Organization
+from parta.directory.models import Organization, VisibleQuerySet
 
 
-class ComplaintQuerySet(models.QuerySet):
+class ComplaintQuerySet(VisibleQuerySet):
     policy_object = "complaint"
-
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, self.policy_object, "view"))
-
-    def editable_by(self, user: Any, action: str = "answer") -> Self:
-        return self.filter(access.allowed(user, self.policy_object, action))
+    default_action = "answer"
 
 
 class Complaint(models.Model):
@@ -49,7 +43,7 @@ class Complaint(models.Model):
     email = models.EmailField(_("почта для ответа"))
     phone = models.CharField(_("телефон"), max_length=16, blank=True)
     language = models.CharField(_("язык писем"), max_length=5, blank=True)
-    access_key = models.CharField(max_length=64, unique=True, editable=False)
+    access_key_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(
         _("состояние"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
     )
@@ -87,6 +81,10 @@ class Complaint(models.Model):
 
     @property
     def number(self) -> str:
-        """The number the complainant quotes: the year and the row's id, e.g. 2026-00042."""
-        year = self.created_at.year if self.created_at else ""
+        """The number the complainant quotes: the year and the row's id, e.g. 2026-00042.
+
+        The year is the local one: a complaint filed just after midnight on 1 January in Moscow
+        belongs to the new year, though in UTC it is still 31 December.
+        """
+        year = timezone.localtime(self.created_at).year if self.created_at else ""
         return f"{year}-{self.pk:05d}" if self.pk else ""

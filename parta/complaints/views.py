@@ -58,7 +58,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                complaint = services.complaint_file(
+                filed = services.complaint_file(
                     organization=data["organization"],
                     text=data["text"],
                     employee=data["employee"],
@@ -80,9 +80,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                         "Жалоба № %(number)s отправлена в управление образования. Письмо с "
                         "номером и ссылкой на эту страницу отправлено на %(email)s."
                     )
-                    % {"number": complaint.number, "email": complaint.email},
+                    % {"number": filed.complaint.number, "email": filed.complaint.email},
                 )
-                return redirect("complaint_status", complaint.access_key)
+                return redirect(services.status_path(filed.complaint, filed.access_key))
     return render(request, "complaints/new.html", {"form": form}, status=status)
 
 
@@ -95,7 +95,9 @@ def complaint_schools(request: HttpRequest) -> HttpResponse:
 def complaint_status(request: HttpRequest, key: str) -> HttpResponse:
     """ACC-6: the complainant's private page of their complaint (the link from the letter)."""
     complaint = get_object_or_404(
-        Complaint.objects.select_related("organization__municipality"), access_key=key
+        Complaint.objects.select_related("organization__municipality").filter(
+            services.status_lookup(key)
+        )
     )
     response = render(request, "complaints/status.html", {"complaint": complaint})
     response["Referrer-Policy"] = "no-referrer"
@@ -161,24 +163,19 @@ def complaints_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _complaint_for(request: HttpRequest, pk: int) -> Complaint:
-    return get_object_or_404(
-        Complaint.objects.visible_to(request.user).select_related(
-            "organization__municipality", "taken_by", "answered_by"
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 @cabinet("complaints_queue")
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """ACC-6: one complaint; the official writes the answer, which closes it."""
-    complaint = _complaint_for(request, pk)
-    may_answer = (
-        Complaint.objects.editable_by(request.user).filter(pk=complaint.pk).exists()
-        and complaint.status != Complaint.Status.ANSWERED
+    # Whoever may open a complaint may answer it (one policy for both, parta.complaints.access):
+    # fetched through editable_by, what is left to decide is whether it is answered already.
+    complaint = get_object_or_404(
+        Complaint.objects.editable_by(request.user).select_related(
+            "organization__municipality", "taken_by", "answered_by"
+        ),
+        pk=pk,
     )
+    may_answer = complaint.status != Complaint.Status.ANSWERED
     form = AnswerForm(request.POST or None)
     if request.method == "POST":
         if not may_answer:

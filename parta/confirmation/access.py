@@ -18,7 +18,14 @@ from typing import Any
 from django.db.models import Q
 
 from parta.core import access
-from parta.core.access import Role, ids, register_pages, register_policy, register_scope
+from parta.core.access import (
+    Role,
+    ids,
+    organization_ids,
+    register_pages,
+    register_policy,
+    register_scope,
+)
 
 _DIRECTOR = {access.DIRECTOR: "organization"}
 _CLASS_TEACHER = {access.CLASS_TEACHER: "class"}
@@ -42,14 +49,14 @@ register_pages(
 )
 
 
-def _orgs(roles: Sequence[Role]) -> list[int]:
-    return sorted({r.organization_id for r in roles if r.organization_id is not None})
-
-
 @register_scope("staff_claim", "organization")
 def _staff_claim_organization(user: Any, roles: Sequence[Role]) -> Q:
     # Nobody decides their own claim, and a director's position is the operator's (VER-2).
-    return Q(organization_id__in=_orgs(roles)) & ~Q(position="director") & ~Q(person_id=user.pk)
+    return (
+        Q(organization_id__in=organization_ids(roles))
+        & ~Q(position="director")
+        & ~Q(person_id=user.pk)
+    )
 
 
 @register_scope("enrollment_claim", "class")
@@ -60,7 +67,7 @@ def _enrollment_claim_class(user: Any, roles: Sequence[Role]) -> Q:
 @register_scope("confirmation_decision", "organization")
 @register_scope("confirmation_report", "organization")
 def _by_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(organization_id__in=_orgs(roles))
+    return Q(organization_id__in=organization_ids(roles))
 
 
 @register_scope("confirmation_decision", "municipality")

@@ -8,19 +8,23 @@ reported; ``ReminderSent`` keeps the daily reminder to at most one letter per di
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
-from parta.directory.models import Enrollment, Organization, SchoolClass, StaffPosition
+from parta.directory.models import (
+    Enrollment,
+    Organization,
+    SchoolClass,
+    StaffPosition,
+    VisibleQuerySet,
+)
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, "confirmation_report", "view"))
+class ReportQuerySet(VisibleQuerySet):
+    policy_object = "confirmation_report"
 
 
 class Report(models.Model):
@@ -57,9 +61,8 @@ class Report(models.Model):
         return self.confirmed_count + self.rejected_count
 
 
-class DecisionQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, "confirmation_decision", "view"))
+class DecisionQuerySet(VisibleQuerySet):
+    policy_object = "confirmation_decision"
 
     def unreported(self) -> Self:
         return self.filter(report__isnull=True)

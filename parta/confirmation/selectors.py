@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from parta.confirmation.models import Decision, Report
 from parta.core import access
@@ -83,12 +86,14 @@ def student_claims(user: Any, *, status: str, class_id: str, q: str) -> QuerySet
     )
 
 
-def unreported_decisions(user: Any, organization_id: int) -> QuerySet[Decision]:
+def unreported_decisions(user: Any, organization_ids: Iterable[int]) -> QuerySet[Decision]:
+    """VER-5: the decisions not yet in a report of these organizations, one query for all."""
     return (
         Decision.objects.visible_to(user)
-        .filter(organization_id=organization_id, report__isnull=True)
+        .unreported()
+        .filter(organization_id__in=list(organization_ids))
         .select_related("person", "decided_by")
-        .order_by("decided_at", "pk")
+        .order_by("organization_id", "decided_at", "pk")
     )
 
 
@@ -96,20 +101,72 @@ def reports_for(user: Any) -> QuerySet[Report]:
     return Report.objects.visible_to(user).select_related("organization", "sent_by")
 
 
-def my_claims(user: Any) -> tuple[list[StaffPosition], list[Enrollment]]:
-    """The person's own places that are or were claims (not yet confirmed, or rejected).
+def own_positions(user: Any) -> QuerySet[StaffPosition]:
+    """The person's own staff places; a director's is left to onboarding (VER-2)."""
+    return StaffPosition.objects.filter(person_id=user.pk).exclude(
+        position=StaffPosition.Position.DIRECTOR
+    )
 
-    A director's own position is left to onboarding (VER-2), which shows its own step.
-    """
+
+def own_enrollments(user: Any) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(student_id=user.pk)
+
+
+def my_claims(user: Any) -> tuple[list[StaffPosition], list[Enrollment]]:
+    """The person's own places that are or were claims (not yet confirmed, or rejected)."""
     positions = list(
-        StaffPosition.objects.filter(person_id=user.pk)
-        .exclude(position=StaffPosition.Position.DIRECTOR)
+        own_positions(user)
         .select_related("organization")
         .order_by("status", "organization__short_name")
     )
     enrollments = list(
-        Enrollment.objects.filter(student_id=user.pk)
+        own_enrollments(user)
         .select_related("school_class__organization", "school_class__academic_year")
         .order_by("status", "-school_class__academic_year__starts_on")
     )
     return positions, enrollments
+
+
+def report_decisions(report: Report) -> QuerySet[Decision]:
+    return (
+        Decision.objects.filter(report=report)
+        .select_related("person", "decided_by")
+        .order_by("kind", "decided_at", "person__last_name", "person__first_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Unreported:
+    organization_id: int
+    organization_name: str
+    count: int
+    oldest: datetime.datetime
+
+
+def unreported_by_organization(organization_ids: Iterable[int] | None) -> list[Unreported]:
+    """VER-5: per organization (given ones, or all for None), how many decisions are not yet
+    in a report and since when (one query)."""
+    decisions = Decision.objects.unreported()
+    if organization_ids is not None:
+        decisions = decisions.filter(organization_id__in=list(organization_ids))
+    rows = (
+        decisions.values("organization_id", "organization__short_name")
+        .annotate(n=Count("pk"), oldest=Min("decided_at"))
+        .order_by("organization__short_name")
+    )
+    return [
+        Unreported(r["organization_id"], r["organization__short_name"], r["n"], r["oldest"])
+        for r in rows
+    ]
+
+
+def staff_pending_count(user: Any, organization_ids: Iterable[int]) -> dict[int, int]:
+    """VER-4: per organization, the staff claims waiting that ``user`` may decide."""
+    rows = (
+        StaffPosition.objects.filter(access.allowed(user, "staff_claim", "view"))
+        .filter(organization_id__in=list(organization_ids), status=Confirmation.PENDING)
+        .exclude(position=StaffPosition.Position.DIRECTOR)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["organization_id"]: r["n"] for r in rows}

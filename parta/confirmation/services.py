@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Min, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parta.confirmation import selectors
 from parta.confirmation.models import Decision, ReminderSent, Report
 from parta.core import access
 from parta.core.errors import DomainError
-from parta.core.mail import render_letter, send_letter
+from parta.core.mail import render_letter, send_letter, send_letters
 from parta.directory.models import (
     Confirmation,
     Enrollment,
@@ -69,8 +70,16 @@ def _check_claim_limit(person: Any) -> None:
         )
 
 
+def _lock_person(person: Any) -> None:
+    """Claims of one person are made one at a time: the limit of waiting claims is counted
+    and a new row is inserted under this lock, so two quick clicks cannot pass it together
+    (nor collide on the unique place and fail)."""
+    get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+
+
 def _reopen(row: StaffPosition | Enrollment) -> None:
-    """A rejected claim made again: the same row waits again, the old reason is cleared."""
+    """A rejected claim made again (or a place left and claimed anew) waits again; the old
+    reason is cleared."""
     type(row).objects.filter(pk=row.pk).update(
         status=Confirmation.PENDING,
         decided_by=None,
@@ -91,12 +100,15 @@ def staff_claim(*, person: Any, organization: Organization, position: str) -> St
     if not organization.is_active:
         raise DomainError(_("Эта организация ещё не подключена к Парте."))
     with transaction.atomic():
+        _lock_person(person)
         existing = (
-            StaffPosition.objects.select_for_update()
-            .filter(person_id=person.pk, organization=organization, position=position)
+            StaffPosition.objects.filter(
+                person_id=person.pk, organization=organization, position=position
+            )
+            .select_for_update()
             .first()
         )
-        if existing is not None and existing.status == Confirmation.CONFIRMED:
+        if existing is not None and existing.is_active and existing.is_confirmed:
             raise DomainError(_("Вы уже работаете в этой организации в этой должности."))
         if existing is not None and existing.status == Confirmation.PENDING:
             raise DomainError(_("Эта заявка уже отправлена и ждёт решения директора."))
@@ -120,12 +132,13 @@ def enrollment_claim(*, person: Any, school_class: SchoolClass) -> Enrollment:
     if not school_class.academic_year.is_current or not school_class.organization.is_active:
         raise DomainError(_("В этот класс сейчас нельзя записаться: выберите класс этого года."))
     with transaction.atomic():
+        _lock_person(person)
         existing = (
-            Enrollment.objects.select_for_update()
-            .filter(student_id=person.pk, school_class=school_class)
+            Enrollment.objects.filter(student_id=person.pk, school_class=school_class)
+            .select_for_update()
             .first()
         )
-        if existing is not None and existing.status == Confirmation.CONFIRMED:
+        if existing is not None and existing.is_active and existing.is_confirmed:
             raise DomainError(_("Вы уже учитесь в этом классе."))
         if existing is not None and existing.status == Confirmation.PENDING:
             raise DomainError(_("Эта заявка уже отправлена и ждёт решения классного руководителя."))
@@ -138,18 +151,13 @@ def enrollment_claim(*, person: Any, school_class: SchoolClass) -> Enrollment:
         )
 
 
-def claim_withdraw(*, person: Any, kind: str, pk: int) -> None:
-    """A person takes back their own claim while it waits (nothing was decided, no trace)."""
-    if kind == Decision.Kind.STAFF:
-        deleted, _rows = (
-            StaffPosition.objects.filter(pk=pk, person_id=person.pk, status=Confirmation.PENDING)
-            .exclude(position=StaffPosition.Position.DIRECTOR)
-            .delete()
-        )
-    else:
-        deleted, _rows = Enrollment.objects.filter(
-            pk=pk, student_id=person.pk, status=Confirmation.PENDING
-        ).delete()
+def claim_withdraw(*, claim: StaffPosition | Enrollment) -> None:
+    """A person takes back their own claim while it waits (nothing was decided, no trace).
+
+    The caller has found ``claim`` among the person's own places; a claim decided meanwhile
+    is not deleted (the delete is conditional, so a decision arriving at the same moment wins).
+    """
+    deleted, _rows = type(claim).objects.filter(pk=claim.pk, status=Confirmation.PENDING).delete()
     if not deleted:
         raise DomainError(_("Эту заявку уже рассмотрели или отозвали."))
 
@@ -288,9 +296,7 @@ def _announce(rows: list[dict[str, Any]], *, verdict: str, reason: str, site_url
         )
         letter.to = [row["email"]]
         letters.append(letter)
-    if letters:
-        # A mail server that is down must not undo the decisions: they are already committed.
-        transaction.on_commit(lambda: get_connection().send_messages(letters), robust=True)
+    send_letters(letters)
 
 
 def staff_decide(
@@ -389,7 +395,8 @@ def report_send(
     now = now or timezone.now()
     with transaction.atomic():
         pending = list(
-            Decision.objects.filter(organization=organization, report__isnull=True)
+            Decision.objects.unreported()
+            .filter(organization=organization)
             .select_for_update(of=("self",))
             .values_list("pk", "verdict")
         )
@@ -404,98 +411,61 @@ def report_send(
             rejected_count=len(pending) - confirmed,
         )
         Decision.objects.filter(pk__in=[pk for pk, _v in pending]).update(report=report)
-        decisions = list(report_decisions(report))
-        recipients = report_recipients(organization)
-        if recipients:
-            send_letter(
-                "confirmation/letters/report_sent",
-                recipients,
-                {
-                    "report": report,
-                    "organization": organization,
-                    "sent_by": sent_by,
-                    "url": site_url.rstrip("/") + reverse("confirmation_report", args=[report.pk])
-                    if site_url
-                    else "",
-                },
-                attachments=[
-                    (
-                        report_filename(report),
-                        report_pdf(report=report, decisions=decisions),
-                        "application/pdf",
-                    )
-                ],
-            )
+    # The PDF is drawn after the commit, so the decisions' locks are not held while it is.
+    recipients = report_recipients(organization)
+    if recipients:
+        decisions = list(selectors.report_decisions(report))
+        send_letter(
+            "confirmation/letters/report_sent",
+            recipients,
+            {
+                "report": report,
+                "organization": organization,
+                "sent_by": sent_by,
+                "url": site_url.rstrip("/") + reverse("confirmation_report", args=[report.pk])
+                if site_url
+                else "",
+            },
+            attachments=[
+                (
+                    report_filename(report),
+                    report_pdf(report=report, decisions=decisions),
+                    "application/pdf",
+                )
+            ],
+        )
     return report
-
-
-def report_decisions(report: Report) -> QuerySet[Decision]:
-    return (
-        Decision.objects.filter(report=report)
-        .select_related("person", "decided_by")
-        .order_by("kind", "decided_at", "person__last_name", "person__first_name", "pk")
-    )
 
 
 def report_filename(report: Report) -> str:
     return f"parta-report-{report.organization_id}-{report.sent_at:%Y%m%d-%H%M}.pdf"
 
 
-@dataclass(frozen=True)
-class Unreported:
-    organization_id: int
-    organization_name: str
-    count: int
-    oldest: datetime.datetime
-
-
-def unreported_by_organization(
-    organization_ids: Iterable[int], *, before: datetime.datetime | None = None
-) -> list[Unreported]:
-    """VER-5: per organization, how many decisions are not yet in a report (one query)."""
-    decisions = Decision.objects.filter(
-        organization_id__in=list(organization_ids), report__isnull=True
-    )
-    if before is not None:
-        decisions = decisions.filter(decided_at__lte=before)
-    rows = (
-        decisions.values("organization_id", "organization__short_name")
-        .annotate(n=Count("pk"), oldest=Min("decided_at"))
-        .order_by("organization__short_name")
-    )
-    return [
-        Unreported(r["organization_id"], r["organization__short_name"], r["n"], r["oldest"])
-        for r in rows
-    ]
-
-
 def reminders_send(*, now: datetime.datetime | None = None, site_url: str = "") -> int:
     """VER-5: remind every confirmed director whose organization has unreported decisions.
 
     Idempotent and safe to run as often as wanted: at most one letter per director per day
-    (the school's time zone decides the day); decisions made in the last ``REMIND_AFTER``
+    (the day of Parta's ``TIME_ZONE``); decisions made in the last ``REMIND_AFTER``
     are left alone, the director may be about to send. Returns the number of letters sent.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     cutoff = now - REMIND_AFTER
-    organizations = {
-        row["organization_id"]
-        for row in Decision.objects.filter(report__isnull=True, decided_at__lte=cutoff).values(
-            "organization_id"
-        )
-    }
-    if not organizations:
-        return 0
+    # One aggregate: the counts and the dates in the letters are the ones that decided who
+    # is reminded, even if a report is sent meanwhile.
     unreported = {
-        u.organization_id: u for u in unreported_by_organization(organizations, before=None)
+        u.organization_id: u
+        for u in selectors.unreported_by_organization(None)
+        if u.oldest <= cutoff
     }
-    directors: dict[int, tuple[Any, list[Unreported]]] = {}
+    if not unreported:
+        return 0
+    directors: dict[int, tuple[Any, list[selectors.Unreported]]] = {}
     for position in (
         StaffPosition.objects.confirmed()
         .filter(
             position=StaffPosition.Position.DIRECTOR,
-            organization_id__in=organizations,
+            organization_id__in=unreported,
             organization__is_active=True,
         )
         .exclude(person__email="")
@@ -527,7 +497,6 @@ def reminders_send(*, now: datetime.datetime | None = None, site_url: str = "") 
                 {
                     "person": director,
                     "items": items,
-                    "total": sum(u.count for u in items),
                     "url": site_url.rstrip("/") + reverse("confirmation_reports")
                     if site_url
                     else "",
@@ -536,15 +505,3 @@ def reminders_send(*, now: datetime.datetime | None = None, site_url: str = "") 
             )
             sent += 1
     return sent
-
-
-def staff_pending_count(organization_ids: Iterable[int]) -> dict[int, int]:
-    rows = (
-        StaffPosition.objects.filter(
-            organization_id__in=list(organization_ids), status=Confirmation.PENDING
-        )
-        .exclude(position=StaffPosition.Position.DIRECTOR)
-        .values("organization_id")
-        .annotate(n=Count("pk"))
-    )
-    return {r["organization_id"]: r["n"] for r in rows}

@@ -36,8 +36,14 @@ from parta.confirmation.models import Decision
 from parta.confirmation.pdf import report_pdf
 from parta.core.access import cabinet
 from parta.core.audit import record_view
-from parta.core.errors import DomainError
-from parta.directory.models import Confirmation, Organization, SchoolClass
+from parta.core.errors import DomainError, form_error
+from parta.directory.models import (
+    Confirmation,
+    Enrollment,
+    Organization,
+    SchoolClass,
+    StaffPosition,
+)
 
 PAGE_SIZE = 100
 SEARCH_LIMIT = 20
@@ -102,7 +108,7 @@ def claim_work(request: HttpRequest, organization_id: int) -> HttpResponse:
                 position=form.cleaned_data["position"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -144,10 +150,17 @@ def claim_study(request: HttpRequest, organization_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def claim_withdraw(request: HttpRequest, kind: str, claim_id: int) -> HttpResponse:
-    if kind not in Decision.Kind.values:
+    """The person's own claim only: anyone else's is a 404, like a claim that does not exist."""
+    if kind == Decision.Kind.STAFF:
+        claim: StaffPosition | Enrollment = get_object_or_404(
+            selectors.own_positions(request.user), pk=claim_id
+        )
+    elif kind == Decision.Kind.STUDENT:
+        claim = get_object_or_404(selectors.own_enrollments(request.user), pk=claim_id)
+    else:
         raise Http404
     try:
-        services.claim_withdraw(person=request.user, kind=kind, pk=claim_id)
+        services.claim_withdraw(claim=claim)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -295,10 +308,10 @@ def students(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
     organizations = selectors.director_organizations(request.user)
-    unreported = [
-        (org_id, name, list(selectors.unreported_decisions(request.user, org_id)))
-        for org_id, name in organizations
-    ]
+    by_organization: dict[int, list[Any]] = {org_id: [] for org_id, _name in organizations}
+    for decision in selectors.unreported_decisions(request.user, by_organization):
+        by_organization[decision.organization_id].append(decision)
+    unreported = [(org_id, name, by_organization[org_id]) for org_id, name in organizations]
     page = Paginator(selectors.reports_for(request.user), 50).get_page(request.GET.get("page"))
     shown = {d.person_id for _id, _name, items in unreported for d in items}
     record_view(request, shown, "confirmation_decisions")
@@ -356,7 +369,7 @@ def _report(request: HttpRequest, report_id: int) -> Any:
 @require_GET
 def report(request: HttpRequest, report_id: int) -> HttpResponse:
     item = _report(request, report_id)
-    decisions = list(services.report_decisions(item))
+    decisions = list(selectors.report_decisions(item))
     record_view(request, [d.person_id for d in decisions], "confirmation_report")
     return render(request, "confirmation/report.html", {"report": item, "decisions": decisions})
 
@@ -365,7 +378,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_GET
 def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
     item = _report(request, report_id)
-    decisions = list(services.report_decisions(item))
+    decisions = list(selectors.report_decisions(item))
     record_view(request, [d.person_id for d in decisions], "confirmation_report")
     response = HttpResponse(
         report_pdf(report=item, decisions=decisions), content_type="application/pdf"

@@ -240,3 +240,8 @@ def cabinet(page: str) -> Callable[[V], V]:
 
 def ids(roles: Iterable[Role]) -> list[int]:
     return sorted({r.context_id for r in roles if r.context_id is not None})
+
+
+def organization_ids(roles: Iterable[Role]) -> list[int]:
+    """The organizations the roles are held in (a class teacher's too, through the class)."""
+    return sorted({r.organization_id for r in roles if r.organization_id is not None})

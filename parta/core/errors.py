@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 
 
@@ -17,3 +19,10 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.code = code
+
+
+def form_error(form: Any, error: DomainError) -> None:
+    """Show a refused action on its form: on the field the rule names, if the form has it,
+    otherwise above the form; what the person typed stays in the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))

@@ -6,8 +6,10 @@ can read. Backends:
 
 - ``console`` (the development default): writes the message to the log and to stdout, costs
   nothing;
-- ``smsru``: SMS.ru's documented HTTP API, ``GET {SMSRU_BASE_URL}/sms/send`` with ``api_id``,
-  ``to``, ``msg``, ``json=1`` (and ``from`` when a sender name is set), answering JSON with
+- ``smsru``: SMS.ru's documented HTTP API, ``POST {SMSRU_BASE_URL}/sms/send`` with the form
+  fields ``api_id``, ``to``, ``msg``, ``json=1`` (and ``from`` when a sender name is set) —
+  in the body, never in the URL, where the key and the code would reach proxy and server
+  logs — answering JSON with
   ``status``/``status_code``, ``sms[phone]`` with its own ``status``, ``status_code``,
   ``status_text`` and ``sms_id``, and the account's ``balance`` after sending.
 
@@ -22,6 +24,7 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -93,7 +96,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 class SmsRuBackend:
-    """SMS.ru (https://sms.ru/api/send): one GET per message, JSON answer."""
+    """SMS.ru (https://sms.ru/api/send): one POST per message, JSON answer."""
 
     def __init__(
         self,
@@ -115,18 +118,21 @@ class SmsRuBackend:
 
     def send(self, phone: str, text: str) -> SmsResult:
         to = phone.lstrip("+")
-        params = {"api_id": self.api_id, "to": to, "msg": text, "json": "1"}
+        form = {"api_id": self.api_id, "to": to, "msg": text, "json": "1"}
         if self.sender:
-            params["from"] = self.sender
+            form["from"] = self.sender
         unavailable = _("Сервис SMS сейчас недоступен. Попробуйте ещё раз через несколько минут.")
         try:
-            response = requests.get(
-                f"{self.base_url}/sms/send", params=params, timeout=self.timeout
-            )
+            response = requests.post(f"{self.base_url}/sms/send", data=form, timeout=self.timeout)
         except requests.RequestException as exc:
+            # Only the kind of failure and the host: the exception's text may carry the
+            # request (the key, the message with its code) and goes to the log.
+            host = urlsplit(self.base_url).hostname or ""
             raise SmsError(
-                unavailable, detail=f"SMS.ru unreachable: {exc}", code="network"
-            ) from exc
+                unavailable,
+                detail=f"SMS.ru unreachable: {type(exc).__name__} ({host})",
+                code="network",
+            ) from None
         if response.status_code != 200:
             raise SmsError(
                 unavailable, detail=f"SMS.ru answered HTTP {response.status_code}", code="http"

@@ -12,12 +12,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from parta.core.access import Role, ids, register_scope
-from parta.directory.models import Confirmation, Enrollment, Guardianship, StaffPosition
-
-
-def _orgs(roles: Sequence[Role]) -> list[int]:
-    return sorted({r.organization_id for r in roles if r.organization_id is not None})
+from parta.core.access import Role, ids, organization_ids, register_scope
+from parta.directory.models import Enrollment, Guardianship, StaffPosition
 
 
 def _children(user: Any) -> QuerySet:
@@ -25,9 +21,7 @@ def _children(user: Any) -> QuerySet:
 
 
 def _children_enrollments(user: Any) -> QuerySet:
-    return Enrollment.objects.filter(
-        student_id__in=_children(user), is_active=True, status=Confirmation.CONFIRMED
-    )
+    return Enrollment.objects.confirmed().filter(student_id__in=_children(user))
 
 
 def _persons_of_classes(class_filter: Q) -> Q:
@@ -37,9 +31,7 @@ def _persons_of_classes(class_filter: Q) -> Q:
     seen by the staff through that claim (its enrolment row), not as one of the school's people
     whose credentials they could reset.
     """
-    students = Enrollment.objects.filter(
-        class_filter, is_active=True, status=Confirmation.CONFIRMED
-    ).values("student_id")
+    students = Enrollment.objects.confirmed().filter(class_filter).values("student_id")
     guardians = Guardianship.objects.filter(child_id__in=students).values("guardian_id")
     return Q(pk__in=students) | Q(pk__in=guardians)
 
@@ -48,7 +40,7 @@ def _persons_of_classes(class_filter: Q) -> Q:
 @register_scope("organization", "own")
 @register_scope("organization", "organization")
 def _org_own(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(pk__in=_orgs(roles))
+    return Q(pk__in=organization_ids(roles))
 
 
 @register_scope("organization", "children")
@@ -74,7 +66,7 @@ def _by_organization(obj: str, field: str, *, catalogue: bool = False) -> None:
     @register_scope(obj, "own")
     @register_scope(obj, "organization")
     def _own(user: Any, roles: Sequence[Role]) -> Q:
-        return common | Q(**{f"{field}_id__in": _orgs(roles)})
+        return common | Q(**{f"{field}_id__in": organization_ids(roles)})
 
     @register_scope(obj, "children")
     def _children_orgs(user: Any, roles: Sequence[Role]) -> Q:
@@ -126,7 +118,7 @@ def _person_class(user: Any, roles: Sequence[Role]) -> Q:
 
 @register_scope("person", "organization")
 def _person_organization(user: Any, roles: Sequence[Role]) -> Q:
-    orgs = _orgs(roles)
+    orgs = organization_ids(roles)
     staff = StaffPosition.objects.confirmed().filter(organization_id__in=orgs)
     return _persons_of_classes(Q(school_class__organization_id__in=orgs)) | Q(
         pk__in=staff.values("person_id")
@@ -168,7 +160,7 @@ def _enrollment_children(user: Any, roles: Sequence[Role]) -> Q:
 
 @register_scope("enrollment", "organization")
 def _enrollment_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(school_class__organization_id__in=_orgs(roles))
+    return Q(school_class__organization_id__in=organization_ids(roles))
 
 
 @register_scope("enrollment", "municipality")
@@ -182,11 +174,7 @@ def _enrollment_region(user: Any, roles: Sequence[Role]) -> Q:
 
 
 def _children_of(class_filter: Q) -> Q:
-    return Q(
-        child_id__in=Enrollment.objects.filter(
-            class_filter, is_active=True, status=Confirmation.CONFIRMED
-        ).values("student_id")
-    )
+    return Q(child_id__in=Enrollment.objects.confirmed().filter(class_filter).values("student_id"))
 
 
 @register_scope("guardianship", "self")
@@ -201,7 +189,7 @@ def _guardianship_class(user: Any, roles: Sequence[Role]) -> Q:
 
 @register_scope("guardianship", "organization")
 def _guardianship_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return _children_of(Q(school_class__organization_id__in=_orgs(roles)))
+    return _children_of(Q(school_class__organization_id__in=organization_ids(roles)))
 
 
 @register_scope("guardianship", "municipality")

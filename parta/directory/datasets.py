@@ -9,8 +9,10 @@ stays flat however large the data set is.
 from __future__ import annotations
 
 import datetime
+import operator
 import secrets
 from collections.abc import Sequence
+from functools import reduce
 from typing import Any
 
 from django.apps import apps
@@ -230,22 +232,16 @@ def _delete_cabinet_records(region: Region, people: Any) -> None:
     }
     pending: dict[type[models.Model], Q] = {}
     for model in apps.get_models():
-        config = model._meta.app_config
-        if config is None or not config.name.startswith("parta.") or model in targets:
-            continue
-        if config.name == "parta.directory":
+        app = model._meta.app_config.name if model._meta.app_config else ""
+        if not app.startswith("parta.") or app == "parta.directory" or model in targets:
             continue
         conditions = [
-            Q(**{f"{field.name}__in": targets[field.related_model].values("pk")})
+            Q(**{f"{field.name}__in": targets[related].values("pk")})
             for field in model._meta.concrete_fields
-            if field.is_relation and isinstance(field.related_model, type)
-            if field.related_model in targets
+            if (related := field.related_model) in targets and isinstance(related, type)
         ]
         if conditions:
-            refers = conditions[0]
-            for condition in conditions[1:]:
-                refers |= condition
-            pending[model] = refers
+            pending[model] = reduce(operator.or_, conditions)
     while pending:
         before = len(pending)
         refused: Exception | None = None

@@ -16,6 +16,7 @@ set their own at first sign-in (ACC-2).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -179,10 +180,16 @@ def demo_counts() -> dict[str, int]:
     }
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password hashed once per process (hashing is slow by design)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _restore_logins() -> None:
     """The printed passwords work again even if someone changed them while exploring."""
     user_model = get_user_model()
-    shared = make_password(DEMO_PASSWORD)
+    shared = demo_password_hash()
     user_model.objects.filter(
         username__in=[x.username for x in LOGINS if x.password == DEMO_PASSWORD]
     ).update(password=shared, must_change_password=False, initial_password_issued_at=None)
@@ -220,7 +227,7 @@ def ensure_demo_person(
             **extra,
         },
     )
-    user.password = make_password(DEMO_PASSWORD)
+    user.password = demo_password_hash()
     user.must_change_password = False
     user.initial_password_issued_at = None
     user.save(update_fields=["password", "must_change_password", "initial_password_issued_at"])
@@ -238,7 +245,7 @@ class _Builder:
         self.maker = fp.PeopleMaker(SEED)
         self.rnd = self.maker.random
         self.user_model = get_user_model()
-        self.password = make_password(DEMO_PASSWORD)
+        self.password = demo_password_hash()
         self.people: list[Any] = []
         self.usernames: set[str] = set()
         self.serial = 0

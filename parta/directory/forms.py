@@ -76,3 +76,8 @@ class SchoolChooser(forms.Form):
         self.school_search_text = search
         self.chosen_school_id = chosen
         self.schools = schools
+        # Read once here for the templates ("N schools in the list") and for forms that need
+        # to know whether the chosen school is in the list: one query of ids, no count.
+        listed = set(schools.values_list("pk", flat=True)) if municipality_id else set()
+        self.school_count = len(listed)
+        self.chosen_school_listed = chosen is not None and chosen in listed

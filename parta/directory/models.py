@@ -22,15 +22,20 @@ from parta.core.validators import normalize_inn
 
 
 class VisibleQuerySet(models.QuerySet):
-    """A queryset whose rows are limited by the policy entry ``policy_object``."""
+    """A queryset whose rows are limited by the policy entry ``policy_object``.
+
+    ``editable_by`` asks for ``default_action`` unless told another: for rows that are
+    decided (a request, a claim) the policy's word is "decide", for a complaint "answer".
+    """
 
     policy_object: str = ""
+    default_action: str = "change"
 
     def visible_to(self, user: Any) -> Self:
         return self.filter(access.allowed(user, self.policy_object, "view"))
 
-    def editable_by(self, user: Any, action: str = "change") -> Self:
-        return self.filter(access.allowed(user, self.policy_object, action))
+    def editable_by(self, user: Any, action: str = "") -> Self:
+        return self.filter(access.allowed(user, self.policy_object, action or self.default_action))
 
 
 class Confirmation(models.TextChoices):
@@ -44,6 +49,16 @@ class Confirmation(models.TextChoices):
     PENDING = "pending", _("ожидает подтверждения")
     CONFIRMED = "confirmed", _("подтверждено")
     REJECTED = "rejected", _("отклонено")
+
+
+def confirmed_place(prefix: str = "") -> Q:
+    """The condition of a place that gives a role: active and confirmed (VER-4).
+
+    ``prefix`` is the relation from the queried model, e.g. ``confirmed_place("enrollments")``
+    for people whose enrolment is confirmed.
+    """
+    path = f"{prefix}__" if prefix else ""
+    return Q(**{f"{path}is_active": True, f"{path}status": Confirmation.CONFIRMED})
 
 
 class ConfirmableModel(models.Model):
@@ -331,7 +346,7 @@ class StaffPositionQuerySet(VisibleQuerySet):
     policy_object = "staff_position"
 
     def confirmed(self) -> Self:
-        return self.filter(is_active=True, status=Confirmation.CONFIRMED)
+        return self.filter(confirmed_place())
 
 
 class StaffPosition(ConfirmableModel):
@@ -379,13 +394,12 @@ class StaffPosition(ConfirmableModel):
 class EnrollmentQuerySet(VisibleQuerySet):
     policy_object = "enrollment"
 
+    def confirmed(self) -> Self:
+        return self.filter(confirmed_place())
+
     def current(self) -> Self:
         """Confirmed, active enrolments of the current academic year."""
-        return self.filter(
-            is_active=True,
-            status=Confirmation.CONFIRMED,
-            school_class__academic_year__is_current=True,
-        )
+        return self.confirmed().filter(school_class__academic_year__is_current=True)
 
 
 class Enrollment(ConfirmableModel):

@@ -12,7 +12,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from parta.core import access
-from parta.core.access import Role, register_pages, register_policy, register_scope
+from parta.core.access import (
+    Role,
+    organization_ids,
+    register_pages,
+    register_policy,
+    register_scope,
+)
 from parta.privacy.access_log import WHAT
 
 _ADMIN_ORG = dict.fromkeys(access.SCHOOL_ADMINISTRATION, "organization")
@@ -29,4 +35,4 @@ WHAT.setdefault(
 
 @register_scope("esia_link_candidate", "organization")
 def _candidate_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(organization_id__in=sorted({r.organization_id for r in roles if r.organization_id}))
+    return Q(organization_id__in=organization_ids(roles))

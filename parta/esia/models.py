@@ -14,9 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
 from parta.core.validators import format_snils
-from parta.directory.models import ConfirmableModel, Confirmation, Organization
+from parta.directory.models import ConfirmableModel, Confirmation, Organization, VisibleQuerySet
 
 
 class EsiaLinkQuerySet(models.QuerySet):
@@ -130,12 +129,9 @@ class LinkRequest(ConfirmableModel):
         return format_snils(self.snils)
 
 
-class LinkCandidateQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, "esia_link_candidate", "view"))
-
-    def editable_by(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, "esia_link_candidate", "decide"))
+class LinkCandidateQuerySet(VisibleQuerySet):
+    policy_object = "esia_link_candidate"
+    default_action = "decide"
 
 
 class LinkCandidate(models.Model):

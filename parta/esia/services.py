@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parta.accounts.issuing import initial_password_expired
+from parta.accounts.issuing import has_own_password, initial_password_expired
 from parta.accounts.models import User
 from parta.core.errors import DomainError
 from parta.directory.models import Confirmation, Enrollment, Guardianship, StaffPosition
@@ -44,8 +44,24 @@ def esia_sign_in(request: HttpRequest, *, link: EsiaLink, next_url: str | None) 
     runs its stages (two-factor), the adapter clears the throttle's failures and marks the
     browser as a known device, and the middleware asks an issued account for its own password
     first. An issued password that expired (ACC-2) signs in nobody, through the portal neither.
+
+    A link made before the school last issued the account a password is void and removed:
+    the school re-issues a password when the account must be taken back (a forgotten or
+    leaked password), and that must close every way in, not only the password.
     """
     user = link.user
+    issued_at = user.credentials_issued_at
+    if issued_at is not None and link.created_at < issued_at:
+        EsiaLink.objects.filter(pk=link.pk).delete()
+        raise DomainError(
+            _(
+                "Школа выдала этой учётной записи новый пароль, поэтому прежняя связь с "
+                "Госуслугами отменена. Войдите в Парту по логину и паролю с нового листка, "
+                "придумайте свой пароль, а затем снова войдите через Госуслуги, чтобы связать "
+                "их заново."
+            ),
+            code="reissued",
+        )
     if initial_password_expired(user):
         raise DomainError(
             _(
@@ -67,7 +83,21 @@ def esia_sign_in(request: HttpRequest, *, link: EsiaLink, next_url: str | None) 
 
 @transaction.atomic
 def link_by_password(*, identity: Identity, user: User) -> EsiaLink:
-    """Link a portal identity to ``user``, whose password the person has just typed (ACC-4)."""
+    """Link a portal identity to ``user``, whose password the person has just typed (ACC-4).
+
+    Only the account's own password proves it: a password the school issued is printed on a
+    slip that others may have seen (ACC-2), so an issued account links through the school's
+    confirmation, or by password after the person has set their own.
+    """
+    if not has_own_password(user):
+        raise DomainError(
+            _(
+                "Эта учётная запись Парты пока открывается паролем, который выдала школа. "
+                "Сначала войдите в Парту по логину и паролю с листка и придумайте свой пароль, "
+                "а затем снова войдите через Госуслуги — или попросите школу подтвердить связь."
+            ),
+            code="issued_password",
+        )
     existing = EsiaLink.objects.filter(issuer=identity.issuer, user=user).first()
     if existing is not None and existing.subject != identity.subject:
         raise DomainError(

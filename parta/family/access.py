@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from parta.core import access
-from parta.core.access import Role, ids, register_scope
+from parta.core.access import Role, ids, organization_ids, register_scope
 
 _SCHOOL = {
     **dict.fromkeys(access.SCHOOL_ADMINISTRATION, "organization"),
@@ -35,7 +35,7 @@ def _request_self(user: Any, roles: Sequence[Role]) -> Q:
 
 @register_scope("family_request", "organization")
 def _request_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(organization_id__in=sorted({r.organization_id for r in roles if r.organization_id}))
+    return Q(organization_id__in=organization_ids(roles))
 
 
 @register_scope("family_request", "class")

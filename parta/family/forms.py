@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -40,14 +38,12 @@ class SchoolClassChooser(SchoolChooser):
             "Выберите муниципалитет, где учится ребёнок."
         )
         chosen = self.chosen_school_id
-        schools = list(self.schools)
-        school_known = chosen is not None and any(s.pk == chosen for s in schools)
+        school_known = self.chosen_school_listed
         self.fields["school_class"].queryset = SchoolClass.objects.filter(  # type: ignore[attr-defined]
             organization_id=chosen if school_known and chosen else 0,
             academic_year__is_current=True,
         ).order_by("grade", "letter")
         self.school_chosen = school_known
-        self.school_count = len(schools)
 
 
 class ChildRequestForm(SchoolClassChooser):
@@ -83,12 +79,6 @@ class ChildRequestForm(SchoolClassChooser):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Например, если фамилия ребёнка отличается от вашей."),
     )
-
-    def clean_child_birth_date(self) -> datetime.date:
-        value: datetime.date = self.cleaned_data["child_birth_date"]
-        if value > datetime.date.today():
-            raise ValidationError(_("Дата рождения не может быть в будущем."))
-        return value
 
 
 class SecondParentForm(forms.Form):
@@ -145,13 +135,9 @@ class SecondParentForm(forms.Form):
         field.label_from_instance = lambda user: user.full_name  # type: ignore[attr-defined]
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data.get("phone", "").strip()
-        if not value:
-            return ""
-        try:
-            return normalize_phone(value)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages[0]) from exc
+        # The field strips what was typed; normalize_phone raises the error a person reads.
+        value: str = self.cleaned_data.get("phone", "")
+        return normalize_phone(value) if value else ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

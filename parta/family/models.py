@@ -23,17 +23,26 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from parta.core import access
-from parta.directory.models import Confirmation, Guardianship, Organization, SchoolClass
+from parta.directory.models import (
+    Confirmation,
+    Guardianship,
+    Organization,
+    SchoolClass,
+    VisibleQuerySet,
+)
 
 
-class FamilyRequestQuerySet(models.QuerySet):
+class FamilyRequestQuerySet(VisibleQuerySet):
     policy_object = "family_request"
+    default_action = "decide"
 
     def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, self.policy_object, "view"))
-
-    def editable_by(self, user: Any, action: str = "decide") -> Self:
-        return self.filter(access.allowed(user, self.policy_object, action))
+        """The person's own requests (a first request is filed before any role) and those the
+        policy lets them see (the school the request goes to)."""
+        own = (
+            Q(requested_by_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+        )
+        return self.filter(own | access.allowed(user, self.policy_object, "view"))
 
     def pending(self) -> Self:
         return self.filter(status=Confirmation.PENDING)

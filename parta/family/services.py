@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,6 +50,9 @@ def _name(value: str) -> str:
 
 
 def _check_pending_limit(parent: User) -> None:
+    """Lock the parent's row, then count: two requests filed at the same moment wait for each
+    other, so neither the limit nor the duplicate check after it is passed by both."""
+    User.objects.select_for_update().only("pk").get(pk=parent.pk)
     if FamilyRequest.objects.filter(requested_by=parent).pending().count() >= MAX_PENDING:
         raise DomainError(
             _(
@@ -78,12 +80,10 @@ def _school_emails(school_class: SchoolClass) -> list[str]:
     return sorted(emails)
 
 
-def _announce(request: FamilyRequest, site: str) -> None:
-    if request.school_class is None:
-        return
+def _announce(request: FamilyRequest, school_class: SchoolClass, site: str) -> None:
     send_letter(
         "family/letters/new_request",
-        _school_emails(request.school_class),
+        _school_emails(school_class),
         {
             "request": request,
             "url": _absolute(site, reverse("family_decide", args=[request.pk])),
@@ -143,15 +143,8 @@ def family_request_child(
         child_birth_date=birth_date,
         comment=comment.strip(),
     )
-    _announce(request, site)
+    _announce(request, school_class, site)
     return request
-
-
-def children_of(parent: User) -> Any:
-    """The parent's children, fetched through the access engine."""
-    return User.objects.visible_to(parent).filter(
-        pk__in=Guardianship.objects.filter(guardian_id=parent.pk).values("child_id")
-    )
 
 
 @transaction.atomic
@@ -218,7 +211,7 @@ def family_request_second_parent(
         phone=phone,
         comment=comment.strip(),
     )
-    _announce(request, site)
+    _announce(request, enrollment.school_class, site)
     return request
 
 
@@ -269,15 +262,45 @@ def candidates(request: FamilyRequest, decider: User) -> QuerySet[Enrollment]:
     )
 
 
-def second_parent_match(request: FamilyRequest) -> User | None:
-    """The account Parta would link for a second-parent request: by email, else by phone."""
-    if request.email:
-        found = User.objects.filter(email__iexact=request.email).first()
-        if found is not None:
-            return found
-    if request.phone:
-        return User.objects.filter(phone=request.phone).first()
-    return None
+@dataclass(frozen=True)
+class SecondParentMatch:
+    """What confirming a second-parent request will meet in Parta, told to the school.
+
+    The school sees whether an account has the request's email or phone and whether its
+    surname and first name are the request's, never the account's own name: the person is
+    nobody the school may look up. ``person_ids`` are for the access log only.
+    """
+
+    found: bool = False
+    name_matches: bool = False
+    person_ids: tuple[int, ...] = ()
+
+    @property
+    def will_link(self) -> bool:
+        return self.found and self.name_matches
+
+
+def second_parent_match(request: FamilyRequest) -> SecondParentMatch:
+    """ACC-9: as ``family_request_confirm`` will find the second parent (the rules of
+    ``parta.accounts.issuing``): by email and by phone; one account whose name matches is
+    linked; a name that differs, or email and phone of two different people, is refused."""
+    lookups = [
+        Q(email__iexact=request.email) if request.email else None,
+        Q(phone=request.phone) if request.phone else None,
+    ]
+    found: dict[int, User] = {}
+    for condition in lookups:
+        if condition is not None:
+            for user in User.objects.filter(condition).only("pk", "last_name", "first_name")[:2]:
+                found.setdefault(user.pk, user)
+    if not found:
+        return SecondParentMatch()
+    person_ids = tuple(sorted(found))
+    if len(found) > 1:
+        return SecondParentMatch(found=True, person_ids=person_ids)
+    (user,) = found.values()
+    matches = names_match(user, request.last_name, request.first_name)
+    return SecondParentMatch(found=True, name_matches=matches, person_ids=person_ids)
 
 
 def names_match(user: User, last_name: str, first_name: str) -> bool:

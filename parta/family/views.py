@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from parta.accounts.api.selectors import children_of
 from parta.accounts.models import User
 from parta.core import access
 from parta.core.access import cabinet
 from parta.core.audit import record_view
-from parta.core.errors import DomainError
+from parta.core.errors import DomainError, form_error
 from parta.directory.models import Confirmation
 from parta.family import services
 from parta.family.forms import ChildRequestForm, DecisionForm, SchoolClassChooser, SecondParentForm
@@ -56,8 +57,8 @@ def adults_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _own_requests(user: User) -> Any:
-    # The parent's own requests, by ownership: a first request is filed before any role.
-    return FamilyRequest.objects.filter(requested_by_id=user.pk)
+    # Only the person's own requests, not the ones their school lets them decide.
+    return FamilyRequest.objects.visible_to(user).filter(requested_by_id=user.pk)
 
 
 @login_required
@@ -66,7 +67,7 @@ def family_index(request: HttpRequest) -> HttpResponse:
     """ACC-9: my family — the children linked, my requests and what the school answered."""
     user = _user(request)
     requests = _own_requests(user).select_related("organization", "school_class", "child")
-    children = services.children_of(user).order_by("birth_date", "first_name")
+    children = children_of(user).prefetch_related(None).order_by("birth_date", "first_name")
     return render(
         request,
         "family/index.html",
@@ -76,11 +77,6 @@ def family_index(request: HttpRequest) -> HttpResponse:
             "is_parent": access.has_role(user, access.PARENT),
         },
     )
-
-
-def _add_error(form: Any, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 @login_required
@@ -108,7 +104,7 @@ def family_request_child(request: HttpRequest) -> HttpResponse:
                 site=_site(request),
             )
         except DomainError as error:
-            _add_error(form, error)
+            form_error(form, error)
         else:
             messages.success(
                 request,
@@ -135,7 +131,7 @@ def family_school_options(request: HttpRequest) -> HttpResponse:
 def family_request_parent(request: HttpRequest) -> HttpResponse:
     """ACC-9: ask the school of my child to link the child's second parent."""
     user = _user(request)
-    children = services.children_of(user).order_by("birth_date", "first_name")
+    children = children_of(user).prefetch_related(None).order_by("birth_date", "first_name")
     form = SecondParentForm(request.POST or None, children=children)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -153,7 +149,7 @@ def family_request_parent(request: HttpRequest) -> HttpResponse:
                 site=_site(request),
             )
         except DomainError as error:
-            _add_error(form, error)
+            form_error(form, error)
         else:
             messages.success(
                 request,
@@ -269,13 +265,13 @@ def family_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("Заявка отклонена, родитель увидит причину."))
         except DomainError as error:
-            _add_error(form, error)
+            form_error(form, error)
         else:
             return redirect("family_school_requests")
     subjects = [family_request.requested_by_id, family_request.child_id]
     subjects += [e.student_id for e in matches]
     if existing is not None:
-        subjects.append(existing.pk)
+        subjects += existing.person_ids
     record_view(
         request,
         [pk for pk in subjects if pk],

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 
 from parta.core import access
-from parta.core.access import Role, ids, register_scope
+from parta.core.access import Role, ids, organization_ids, register_scope
 
 _REGION = {access.OPERATOR: "region"}
 
@@ -53,15 +53,11 @@ def _org_region(user: Any, roles: Sequence[Role]) -> Q:
     return Q(organization__municipality__region_id__in=ids(roles))
 
 
-def _orgs(roles: Sequence[Role]) -> list[int]:
-    return sorted({r.organization_id for r in roles if r.organization_id is not None})
-
-
 @register_scope("director_change", "organization")
 def _change_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(organization_id__in=_orgs(roles))
+    return Q(organization_id__in=organization_ids(roles))
 
 
 @register_scope("onboarding_organization", "organization")
 def _organization_own(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(pk__in=_orgs(roles))
+    return Q(pk__in=organization_ids(roles))

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,29 +50,21 @@ def _name_fields() -> dict[str, forms.Field]:
     }
 
 
+# The validators raise ValidationError, which a form shows under the field as it is.
 def _clean_phone(value: str, required: bool = True) -> str:
     if not value and not required:
         return ""
-    try:
-        return normalize_phone(value)
-    except ValidationError as exc:
-        raise forms.ValidationError(exc.messages[0]) from exc
+    return normalize_phone(value)
 
 
 def _clean_snils(value: str) -> str:
     if not value:
         return ""
-    try:
-        return normalize_snils(value)
-    except ValidationError as exc:
-        raise forms.ValidationError(exc.messages[0]) from exc
+    return normalize_snils(value)
 
 
 def _clean_inn(value: str, country: str) -> str:
-    try:
-        return normalize_inn(value, country)
-    except ValidationError as exc:
-        raise forms.ValidationError(exc.messages[0]) from exc
+    return normalize_inn(value, country)
 
 
 def _clean_inn_any_country(value: str) -> str:

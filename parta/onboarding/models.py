@@ -9,18 +9,17 @@ director (VER-3). The operator sees the rows of their own region only (``visible
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from typing import Any, Self
+from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
+from parta.accounts.tokens import hash_token
 from parta.core.uploads import PrivatePath, private_storage
-from parta.directory.models import Municipality, Organization, StaffPosition
+from parta.directory.models import Municipality, Organization, StaffPosition, VisibleQuerySet
 
 TOKEN_BYTES = 32
 
@@ -28,21 +27,11 @@ TOKEN_BYTES = 32
 def new_token() -> tuple[str, str]:
     """A private link's secret and the hash Parta keeps (a leaked table opens no link)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    return token, token_hash(token)
+    return token, hash_token(token)
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class OnboardingQuerySet(models.QuerySet):
-    policy_object: str = ""
-
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, self.policy_object, "view"))
-
-    def editable_by(self, user: Any, action: str = "decide") -> Self:
-        return self.filter(access.allowed(user, self.policy_object, action))
+class OnboardingQuerySet(VisibleQuerySet):
+    default_action = "decide"  # the operator's action on these rows is a decision
 
 
 class PersonFields(models.Model):
@@ -240,7 +229,7 @@ class DirectorChange(PersonFields):
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("организация")
     )
     source = models.CharField(_("откуда"), max_length=8, choices=Source.choices)
-    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     link_sent_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

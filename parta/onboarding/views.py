@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parta.accounts.models import User
 from parta.core import access
 from parta.core.audit import record_view
-from parta.core.errors import DomainError
+from parta.core.errors import DomainError, form_error
 from parta.core.uploads import document_response
 from parta.directory.models import Municipality, Organization, StaffPosition
 from parta.onboarding import services
@@ -55,11 +55,6 @@ def _site(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 # --- VER-1: the public request ---------------------------------------------------------------
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -84,7 +79,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         try:
             access_request = services.access_request_submit(data=data, site_url=_site(request))
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             request.session["onboarding_sent_to"] = services.mask_email(
                 access_request.official_email
@@ -131,7 +126,7 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
                 access_request=access_request, upload=form.cleaned_data["document"]
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -245,7 +240,7 @@ def director_verify(request: HttpRequest, position_id: int) -> HttpResponse:
                     upload=d.get("order_scan") or None,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -327,7 +322,7 @@ def change_cabinet(request: HttpRequest, organization_id: int) -> HttpResponse:
                     submitted_by=_me(request),
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Приказ отправлен региональному оператору."))
                 return redirect("onboarding_change_cabinet", organization.pk)
@@ -352,7 +347,7 @@ def change_start(request: HttpRequest) -> HttpResponse:
                 inn=form.cleaned_data["inn"], site_url=_site(request)
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     return render(request, "onboarding/change_start.html", {"form": form, "sent_to": sent_to})
 
 
@@ -360,12 +355,17 @@ def change_start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_public(request: HttpRequest, token: str) -> HttpResponse:
     """VER-3, public side: the form behind the official email's link, then its state."""
-    change = services.director_change_by_token(token)
+    try:
+        change = services.director_change_by_token(token)
+    except DomainError as exc:
+        # An expired link says so (and where to ask for a new one) rather than "not found".
+        page = render(
+            request, "onboarding/change_public.html", {"expired": str(exc.message)}, status=410
+        )
+        return _private(page)
     if change is None:
         raise Http404
-    organization = Organization.objects.select_related("municipality__region").get(
-        pk=change.organization_id
-    )
+    organization = change.organization
     form = None
     if change.status == DirectorChange.Status.LINK_SENT:
         form = ChangeForm(request.POST or None, request.FILES or None, organization=organization)
@@ -378,7 +378,7 @@ def change_public(request: HttpRequest, token: str) -> HttpResponse:
                     via_link=change,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Приказ отправлен региональному оператору."))
                 return redirect("onboarding_change_public", token)
@@ -412,7 +412,7 @@ def _queue(
     data.setdefault("status", default_status)
     form = QueueFilterForm(data, statuses=statuses, municipalities=municipalities)
     form.is_valid()
-    chosen = form.cleaned_data.get("municipality") if form.is_bound else None
+    chosen = form.cleaned_data.get("municipality")
     base = queryset
     if chosen is not None:
         base = base.filter(**{municipality_field: chosen.pk})
@@ -472,7 +472,7 @@ def _decide(
             reject(form.cleaned_data["reason"])
             messages.success(request, done["reject"])
     except DomainError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return False
     return True
 
@@ -508,8 +508,8 @@ def operator_request(request: HttpRequest, request_id: int) -> HttpResponse:
             },
         ):
             return redirect("onboarding_operator_request", access_request.pk)
-    else:
-        services.access_request_review_start(access_request=access_request, by=_me(request))
+    elif access_request.status == AccessRequest.Status.UPLOADED:
+        services.access_request_review_start(access_request=access_request)
     # What Parta already knows under this INN, and earlier requests of it.
     known = (
         Organization.objects.visible_to(request.user)
@@ -575,7 +575,7 @@ def operator_director(request: HttpRequest, submission_id: int) -> HttpResponse:
     """VER-2: one director's data; confirm (the role appears) or reject with a reason."""
     submission = get_object_or_404(
         DirectorSubmission.objects.editable_by(request.user).select_related(
-            "organization__municipality", "person", "staff_position", "decided_by"
+            "organization__municipality", "person", "staff_position", "decided_by", "consent"
         ),
         pk=submission_id,
     )
@@ -685,6 +685,12 @@ def operator_change(request: HttpRequest, change_id: int) -> HttpResponse:
             is_active=True,
         ).select_related("person")
     )
+    candidate, candidate_problem = None, ""
+    if change.status == DirectorChange.Status.SUBMITTED:
+        try:
+            candidate = services.director_change_candidate(change)
+        except DomainError as exc:
+            candidate_problem = str(exc.message)
     record_view(
         request,
         [p.person_id for p in current] + [change.new_director_id, change.old_director_id],
@@ -697,9 +703,8 @@ def operator_change(request: HttpRequest, change_id: int) -> HttpResponse:
             "c": change,
             "form": form,
             "current": current,
-            "candidate": services.director_change_candidate(change)
-            if change.status == DirectorChange.Status.SUBMITTED
-            else None,
+            "candidate": candidate,
+            "candidate_problem": candidate_problem,
         },
     )
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parta.accounts.api.selectors import children_of
 from parta.accounts.models import User
 from parta.core.errors import DomainError
 from parta.directory.models import Guardianship
@@ -31,6 +32,10 @@ def give_consent(person: Any, purpose: str, *, given_by: Any) -> Consent:
     before stays on record.
     """
     text = PURPOSES[purpose]
+    # Lock the person's row before looking: two consents given at the same moment (a double
+    # click, both parents) wait for each other instead of both creating one in force, which
+    # the constraint ``consent_one_in_force_per_purpose`` would refuse with an error page.
+    User.objects.select_for_update().only("pk").get(pk=person.pk)
     existing = consent_in_force(person, purpose)
     if existing is not None:
         return existing
@@ -44,10 +49,17 @@ def give_consent(person: Any, purpose: str, *, given_by: Any) -> Consent:
 
 @transaction.atomic
 def withdraw_consent(consent: Consent, *, by: Any) -> Consent:
-    if consent.withdrawn_at is None:
-        consent.withdrawn_at = timezone.now()
-        consent.withdrawn_by = by
-        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    """Stamp the consent withdrawn, once: the UPDATE itself checks that it is still in force,
+    so of two withdrawals at the same moment the second changes nothing and is told so."""
+    now = timezone.now()
+    withdrawn = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawn_by=by
+    )
+    if not withdrawn:
+        consent.refresh_from_db(fields=["withdrawn_at", "withdrawn_by"])
+        raise DomainError(_("Это согласие уже отозвано."), code="already_withdrawn")
+    consent.withdrawn_at = now
+    consent.withdrawn_by = by
     return consent
 
 
@@ -98,11 +110,8 @@ def consents_to_ask(parent: Any) -> list[tuple[Any, Purpose]]:
     purposes = for_children()
     if not purposes:
         return []
-    children = list(
-        User.objects.filter(
-            pk__in=Guardianship.objects.filter(guardian_id=parent.pk).values("child_id")
-        ).order_by("birth_date", "first_name")
-    )
+    # Without the children's classes children_of() prefetches: not needed here.
+    children = list(children_of(parent).prefetch_related(None).order_by("birth_date", "first_name"))
     answered = set(
         Consent.objects.filter(
             person__in=[c.pk for c in children],

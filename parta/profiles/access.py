@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import Q
 
 from parta.core import access
-from parta.core.access import Role, ids, register_scope
+from parta.core.access import Role, ids, organization_ids, register_scope
 from parta.directory.models import Confirmation, Enrollment, Guardianship, StaffPosition
 
 access.register_policy(
@@ -52,7 +52,7 @@ def _people_of(enrolment_filter: Q, staff_filter: Q) -> Q:
 
 @register_scope("profile", "organization")
 def _profile_organization(user: Any, roles: Sequence[Role]) -> Q:
-    orgs = sorted({r.organization_id for r in roles if r.organization_id is not None})
+    orgs = organization_ids(roles)
     return _people_of(Q(school_class__organization_id__in=orgs), Q(organization_id__in=orgs))
 
 

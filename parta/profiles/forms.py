@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.core.uploads import DocumentField
 from parta.core.validators import format_snils, normalize_snils
-from parta.profiles.models import NameChangeDocument, Questionnaire
+from parta.profiles.models import QUESTIONNAIRE_FIELDS, NameChangeDocument, Questionnaire
 
 VOCATIONAL_HELP = _(
     "Программы дополнительного профессионального образования — повышение квалификации и "
@@ -50,15 +50,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Questionnaire
-        fields = (
-            "gender",
-            "citizenship",
-            "position",
-            "delivery",
-            "delivery_organization",
-            "delivery_address",
-            "has_vocational_education",
-        )
+        fields = QUESTIONNAIRE_FIELDS
         labels = {
             "gender": _("Пол"),
             "citizenship": _("Гражданство"),

@@ -60,6 +60,18 @@ class Questionnaire(models.Model):
         return str(self.person)
 
 
+# The questionnaire's own answers: what the person fills in on the form and the service saves.
+QUESTIONNAIRE_FIELDS = (
+    "gender",
+    "citizenship",
+    "position",
+    "delivery",
+    "delivery_organization",
+    "delivery_address",
+    "has_vocational_education",
+)
+
+
 class NameChangeDocumentQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> Self:
         """The owner's own documents, and those of the people whose questionnaire the policy

@@ -11,17 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import User
 from parta.core.errors import DomainError
-from parta.profiles.models import NameChangeDocument, Questionnaire
-
-QUESTIONNAIRE_FIELDS = (
-    "gender",
-    "citizenship",
-    "position",
-    "delivery",
-    "delivery_organization",
-    "delivery_address",
-    "has_vocational_education",
-)
+from parta.profiles.models import QUESTIONNAIRE_FIELDS, NameChangeDocument, Questionnaire
 
 
 @dataclass(frozen=True)
@@ -40,6 +30,7 @@ def questionnaire_of(person: User) -> Questionnaire:
 def profile_save(
     *,
     person: User,
+    questionnaire: Questionnaire,
     birth_date: date | None,
     snils: str,
     answers: dict[str, Any],
@@ -47,7 +38,11 @@ def profile_save(
 ) -> Questionnaire:
     """ACC-7: save the questionnaire, the birth date and SNILS (checksum-validated by the form,
     one person per SNILS), and the name-change document if one came with it — all or nothing.
+
+    ``questionnaire`` is the person's, as ``questionnaire_of`` gave it (the form edits it).
     """
+    if questionnaire.person_id != person.pk:  # a programming error, not the person's
+        raise ValueError("the questionnaire of another person")
     if snils and User.objects.filter(snils=snils).exclude(pk=person.pk).exists():
         raise DomainError(
             _(
@@ -65,7 +60,6 @@ def profile_save(
         raise DomainError(
             _("Этот СНИЛС уже указан в другой учётной записи Парты."), field="snils"
         ) from exc
-    questionnaire = questionnaire_of(person)
     for name in QUESTIONNAIRE_FIELDS:
         setattr(questionnaire, name, answers[name])
     if questionnaire.delivery != Questionnaire.Delivery.ORGANIZATION:

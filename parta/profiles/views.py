@@ -12,31 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parta.accounts.models import User
 from parta.core.audit import record_view
-from parta.core.errors import DomainError
+from parta.core.errors import DomainError, form_error
 from parta.core.uploads import document_response
 from parta.profiles import services
-from parta.profiles.forms import VOCATIONAL_HELP, ProfileForm
-from parta.profiles.models import NameChangeDocument, profiles_visible_to
-
-# The login-settings page (ACC-8) where name and phone are changed; its URL name is the
-# security app's. Until it exists, the password page of the same settings is offered.
-_SETTINGS_URL_NAMES = ("security_settings", "security_home", "security_index", "security")
-
-
-def _settings_url() -> str:
-    for name in _SETTINGS_URL_NAMES:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return reverse("account_change_password")
+from parta.profiles.forms import ProfileForm
+from parta.profiles.models import QUESTIONNAIRE_FIELDS, NameChangeDocument, profiles_visible_to
 
 
 def _me(request: HttpRequest) -> User:
@@ -66,14 +52,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             try:
                 services.profile_save(
                     person=person,
+                    questionnaire=questionnaire,
                     birth_date=data["birth_date"],
                     snils=data["snils"],
-                    answers={n: data[n] for n in services.QUESTIONNAIRE_FIELDS},
+                    answers={n: data[n] for n in QUESTIONNAIRE_FIELDS},
                     document=document,
                 )
             except DomainError as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, str(exc.message))
+                form_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -94,8 +80,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "person": person,
             "form": form,
             "documents": list(NameChangeDocument.objects.owned_by(person)),
-            "settings_url": _settings_url(),
-            "vocational_help": VOCATIONAL_HELP,
         },
     )
 
@@ -108,10 +92,10 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
     document = get_object_or_404(
         NameChangeDocument.objects.visible_to(request.user), pk=document_id
     )
-    if document.person_id != request.user.pk:
-        record_view(
-            request, [document.person_id], "name_change_document", {"name": document.original_name}
-        )
+    # The access log leaves out the owner's own look (parta.privacy.access_log).
+    record_view(
+        request, [document.person_id], "name_change_document", {"name": document.original_name}
+    )
     return document_response(document.file, document.original_name)
 
 
@@ -146,6 +130,8 @@ def person_profile(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "questionnaire": services.questionnaire_of(person),
-            "documents": list(NameChangeDocument.objects.filter(person_id=person.pk)),
+            "documents": list(
+                NameChangeDocument.objects.visible_to(user).filter(person_id=person.pk)
+            ),
         },
     )

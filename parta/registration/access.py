@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 
 from parta.core import access
-from parta.core.access import Role, ids, register_scope
+from parta.core.access import Role, ids, organization_ids, register_scope
 
 INVITERS = (access.CLASS_TEACHER, *access.SCHOOL_ADMINISTRATION)
 
@@ -44,10 +44,6 @@ access.register_pages(
 )
 
 
-def _orgs(roles: Sequence[Role]) -> list[int]:
-    return sorted({r.organization_id for r in roles if r.organization_id is not None})
-
-
 @register_scope("invitation", "class")
 def _invitation_class(user: Any, roles: Sequence[Role]) -> Q:
     return Q(school_class_id__in=ids(roles)) & ~Q(kind="staff")
@@ -55,14 +51,14 @@ def _invitation_class(user: Any, roles: Sequence[Role]) -> Q:
 
 @register_scope("invitation", "organization")
 def _invitation_organization(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(organization_id__in=_orgs(roles))
+    return Q(organization_id__in=organization_ids(roles))
 
 
 @register_scope("invitation", "organization_pupils")
 def _invitation_pupils(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(organization_id__in=_orgs(roles)) & ~Q(kind="staff")
+    return Q(organization_id__in=organization_ids(roles)) & ~Q(kind="staff")
 
 
 def staff_organizations(user: Any) -> list[int]:
     """The organizations whose staff ``user`` may invite: where they are the director."""
-    return _orgs([r for r in access.roles_of(user) if r.kind == access.DIRECTOR])
+    return organization_ids([r for r in access.roles_of(user) if r.kind == access.DIRECTOR])

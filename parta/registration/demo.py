@@ -17,10 +17,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from parta.accounts.tokens import hash_token
 from parta.directory.demo import DEMO_PASSWORD, DemoLogin, demo_school, ensure_demo_person
 from parta.directory.models import Enrollment, Guardianship, SchoolClass
 from parta.registration.models import Invitation, InvitationLetter
-from parta.registration.services import hash_token, invitation_accept
+from parta.registration.services import invitation_accept
 
 PARENT_TOKEN = "demo-invitation-5a"  # noqa: S105 (a published demo link)
 TEACHER_TOKEN = "demo-invitation-teacher"  # noqa: S105 (a published demo link)

@@ -16,16 +16,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
-from parta.directory.models import Guardianship, Organization, SchoolClass, StaffPosition
+from parta.directory.models import (
+    Guardianship,
+    Organization,
+    SchoolClass,
+    StaffPosition,
+    VisibleQuerySet,
+)
 
 
-class InvitationQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(access.allowed(user, "invitation", "view"))
-
-    def editable_by(self, user: Any, action: str = "change") -> Self:
-        return self.filter(access.allowed(user, "invitation", action))
+class InvitationQuerySet(VisibleQuerySet):
+    policy_object = "invitation"
 
     def open(self) -> Self:
         """Not accepted, not revoked, not expired: the link still works."""

@@ -12,7 +12,6 @@ in with.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import User
+from parta.accounts.tokens import hash_token
 from parta.core.errors import DomainError
 from parta.core.mail import send_letter
 from parta.directory.models import (
@@ -43,10 +43,6 @@ from parta.registration.models import Invitation, InvitationLetter
 logger = logging.getLogger(__name__)
 
 Kind = Invitation.Kind
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _expiry(now: datetime.datetime) -> datetime.datetime:
@@ -187,6 +183,9 @@ def invitation_send(
         child_id=child.pk if child else None,
     ):
         raise DomainError(_("У вас нет права пригласить человека сюда."), code="forbidden")
+    # Two quick submits must not both pass the check below: every invitation into the
+    # organization waits for this row. NO KEY: rows that merely point at it are not blocked.
+    Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     same_place = Q(
         organization=organization,
         kind=kind,
@@ -407,7 +406,11 @@ def invitation_accept(*, token: str, person: User) -> Invitation:
     The link must still work, and the inviter must still have the right to create the place;
     otherwise nothing changes and the error says what happened.
     """
-    invitation = _open_invitation(token)
+    return _accept(_open_invitation(token), person)
+
+
+def _accept(invitation: Invitation, person: User) -> Invitation:
+    """The rest of ``invitation_accept`` for an invitation ``_open_invitation`` has locked."""
     inviter = User.objects.get(pk=invitation.created_by_id)  # fresh: roles as of now
     if not invitation.organization.is_active or not may_invite(
         inviter,
@@ -477,5 +480,5 @@ def invitation_accept_new_account(
             _("Этот логин уже занят. Придумайте другой."), field="username", code="username_taken"
         ) from exc
     EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
-    invitation_accept(token=token, person=user)
+    _accept(invitation, user)
     return user

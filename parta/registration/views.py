@@ -37,7 +37,7 @@ from parta.accounts.models import User
 from parta.core import access
 from parta.core.access import cabinet
 from parta.core.audit import record_view
-from parta.core.errors import DomainError
+from parta.core.errors import DomainError, form_error
 from parta.registration import services
 from parta.registration.forms import (
     InvitationAccountForm,
@@ -157,7 +157,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     )
     # 152-FZ: the children named on the page (parent invitations name whose parent).
     record_view(request, (i.child_id for i in items if i.child_id), "invitations")
-    classes = list(services.invitable_classes(user).select_related("organization"))
+    classes = list(services.invitable_classes(user))
     query = {k: v for k, v in (("class", class_id), ("status", status)) if v}
     return render(
         request,
@@ -174,15 +174,13 @@ def invitations(request: HttpRequest) -> HttpResponse:
             "may_invite_staff": access.has_role(user, access.DIRECTOR),
             "class_query": urlencode({"class": class_id}) if class_id else "",
             "query": urlencode(query),
-            "now": timezone.now(),
         },
     )
 
 
 def _invite(request: HttpRequest, kind: str, form: Any, **extra: Any) -> HttpResponse | None:
-    """Send the invitation of a valid form; None when the form must be shown again."""
-    if request.method != "POST" or not form.is_valid():
-        return None
+    """Send the invitation of a form the caller has validated; None when the form must be
+    shown again."""
     data = form.cleaned_data
     try:
         sent = services.invitation_send(
@@ -197,7 +195,7 @@ def _invite(request: HttpRequest, kind: str, form: Any, **extra: Any) -> HttpRes
             **extra,
         )
     except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        form_error(form, exc)
         return None
     invitation = sent.invitation
     messages.success(
@@ -228,7 +226,12 @@ def _preselected_class(request: HttpRequest) -> Any:
 
 
 def _form_page(
-    request: HttpRequest, form: Any, kind: str, school_class: Any = None
+    request: HttpRequest,
+    form: Any,
+    kind: str,
+    school_class: Any = None,
+    *,
+    no_children: bool = False,
 ) -> HttpResponse:
     return render(
         request,
@@ -239,6 +242,7 @@ def _form_page(
             "school_class": school_class,
             "days": settings.PARTA_INVITATION_DAYS,
             "back_query": urlencode({"class": school_class.pk}) if school_class else "",
+            "no_children": no_children,
         },
     )
 
@@ -285,7 +289,13 @@ def invite_parent(request: HttpRequest) -> HttpResponse:
         child=form.cleaned_data["child"].student,
         guardian_kind=form.cleaned_data["guardian_kind"],
     )
-    return done or _form_page(request, form, Invitation.Kind.PARENT, preselected)
+    return done or _form_page(
+        request,
+        form,
+        Invitation.Kind.PARENT,
+        preselected,
+        no_children=not enrollments.exists(),
+    )
 
 
 @login_required
@@ -431,7 +441,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 LinkState.UNKNOWN,
             }:
                 return _closed_page(request, services.invitation_by_token(token))
-            if form is not None and exc.field in (form.fields if form else {}):
+            if form is not None and exc.field in form.fields:
                 form.add_error(exc.field, str(exc.message))
             elif form is not None and not signed_in:
                 form.add_error(None, str(exc.message))

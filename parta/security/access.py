@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from parta.core import access
-from parta.core.access import Role, ids, register_scope
+from parta.core.access import Role, ids, organization_ids, register_scope
 
 # Rows are organizations: "may change the security policy of this organization".
 access.register_policy(
@@ -25,7 +25,7 @@ access.register_pages({"security_policies": (access.DIRECTOR, access.OPERATOR)})
 
 @register_scope("security_policy", "organization")
 def _policy_own(user: Any, roles: Sequence[Role]) -> Q:
-    return Q(pk__in=[r.organization_id for r in roles if r.organization_id is not None])
+    return Q(pk__in=organization_ids(roles))
 
 
 @register_scope("security_policy", "region")

@@ -75,29 +75,30 @@ class _LimitedTries:
     Allauth limits code guessing with its "login_failed" rate limit, which Parta switches off
     in favour of its own sign-in throttle (ADR 0003); without this a person who knows the
     password could try all million codes. Only someone past the password step can use up
-    the tries, and a right code clears them.
+    the tries, and a right code clears them. Every try is counted before its code is checked.
     """
 
     user: Any
 
     def clean_code(self) -> str:
+        # Count the try before checking it, in one atomic step: with read-check-increment,
+        # codes sent in parallel would all pass the check before any was counted.
         key = _failures_key(self.user)
-        if cache.get(key, 0) >= settings.PARTA_MFA_MAX_FAILURES:
-            minutes = max(1, settings.PARTA_MFA_WINDOW_SECONDS // 60)
+        window = settings.PARTA_MFA_WINDOW_SECONDS
+        cache.add(key, 0, timeout=window)
+        try:
+            tries = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            tries = 1
+        if tries > settings.PARTA_MFA_MAX_FAILURES:
+            minutes = max(1, window // 60)
             raise forms.ValidationError(
                 _("Слишком много неверных кодов. Попробуйте снова через %(n)d мин.")
                 % {"n": minutes},
                 code="too_many_codes",
             )
-        try:
-            code = super().clean_code()  # type: ignore[misc]
-        except forms.ValidationError:
-            cache.add(key, 0, timeout=settings.PARTA_MFA_WINDOW_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=settings.PARTA_MFA_WINDOW_SECONDS)
-            raise
+        code = super().clean_code()  # type: ignore[misc]
         cache.delete(key)
         return code
 

@@ -1,8 +1,8 @@
 """After sign-in: keep the session list fresh and enforce an organization's two-factor rule.
 
-Once every ``PARTA_SESSION_TOUCH_SECONDS`` per session (and at sign-in) the session's device,
-address and last activity are written to allauth's session list (ACC-8), and whether the
-person must set up a second factor is worked out again (MFA). In between, a request costs no
+Once every ``PARTA_SESSION_TOUCH_SECONDS`` per session the session's device, address and last
+activity are written to allauth's session list (ACC-8; at sign-in allauth writes them itself),
+and whether the person must set up a second factor is worked out again (MFA, and at sign-in). In between, a request costs no
 query: the answers are kept in the session. Staff of an organization that requires two-factor
 sign-in and have no authenticator yet are sent to set it up before any other page.
 """
@@ -52,12 +52,17 @@ def record_session(request: HttpRequest) -> None:
         UserSession.objects.create_from_request(request)
 
 
-def refresh(request: HttpRequest, user: Any) -> dict[str, Any]:
-    """Record the session and recompute the two-factor duty; keep both in the session."""
-    record_session(request)
+def remember_mfa_duty(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """Work out whether the person must set up a second factor; keep it in the session."""
     state = {"at": time.time(), "mfa": services.mfa_setup_required(user)}
     request.session[SESSION_KEY] = state
     return state
+
+
+def refresh(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """Record the session and recompute the two-factor duty; keep both in the session."""
+    record_session(request)
+    return remember_mfa_duty(request, user)
 
 
 def _url_name(request: HttpRequest) -> str | None:

@@ -14,7 +14,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
 from parta.directory.models import Organization
 
 
@@ -120,15 +119,6 @@ class PhoneCode(models.Model):
         return f"{self.phone} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
-class SecurityPolicyQuerySet(models.QuerySet):
-    def editable_by(self, user: Any) -> Self:
-        return self.filter(
-            organization__in=Organization.objects.filter(
-                access.allowed(user, "security_policy", "change")
-            )
-        )
-
-
 class SecurityPolicy(models.Model):
     """An organization's sign-in rule: its staff must use a second factor (TOTP)."""
 
@@ -150,8 +140,6 @@ class SecurityPolicy(models.Model):
         verbose_name=_("кто изменил"),
     )
     changed_at = models.DateTimeField(_("изменено"), default=timezone.now)
-
-    objects = SecurityPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("правило входа организации")

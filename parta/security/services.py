@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core.context import request_context
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -94,8 +96,9 @@ def phone_code_send(*, person: User, phone: str) -> PhoneCode:
     """ACC-8: send a 6-digit code by SMS to a new phone; the number is set only with the code.
 
     At most ``PARTA_PHONE_CODES_PER_HOUR`` codes per person and per number in an hour; a new
-    code closes the previous one. If the SMS cannot be sent the code is dropped and the
-    person is told why (it does not count against the limit).
+    code, once its SMS is sent, closes the previous ones. If the SMS cannot be sent the code
+    is dropped, the previous one still works, and the person is told why (it does not count
+    against the limit).
     """
     try:
         phone = normalize_phone(phone)
@@ -130,7 +133,6 @@ def phone_code_send(*, person: User, phone: str) -> PhoneCode:
                 field="phone",
                 code="too_many_codes",
             )
-        PhoneCode.objects.owned_by(person).open().update(closed_at=now)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         record = PhoneCode.objects.create(
             person=person,
@@ -149,9 +151,13 @@ def phone_code_send(*, person: User, phone: str) -> PhoneCode:
     except SmsError as exc:
         record.delete()
         raise DomainError(exc.message, field="phone", code="sms") from exc
-    record.sms_id = result.sms_id[:64]
-    record.sms_cost = result.cost
-    record.save(update_fields=["sms_id", "sms_cost"])
+    with transaction.atomic():
+        # Only now that the new code is on its way: earlier ones (not a later one sent in
+        # parallel) stop working.
+        PhoneCode.objects.owned_by(person).open().filter(pk__lt=record.pk).update(closed_at=now)
+        record.sms_id = result.sms_id[:64]
+        record.sms_cost = result.cost
+        record.save(update_fields=["sms_id", "sms_cost"])
     return record
 
 
@@ -240,19 +246,30 @@ def sessions_end_others(*, request: HttpRequest, user: Any) -> int:
 
 
 # --- Two-factor rule -----------------------------------------------------------------------
+def _positions_requiring_mfa(user: Any) -> QuerySet[StaffPosition]:
+    """MFA: ``user``'s confirmed staff positions at active organizations that require a second
+    factor from their staff."""
+    return StaffPosition.objects.confirmed().filter(
+        person_id=user.pk,
+        organization__is_active=True,
+        organization__security_policy__require_staff_mfa=True,
+    )
+
+
 def mfa_required_by_organization(user: Any) -> bool:
     """MFA: whether ``user`` works (confirmed) at an organization that requires a second
     factor from its staff."""
     if not getattr(user, "pk", None):
         return False
-    return (
-        StaffPosition.objects.confirmed()
-        .filter(
-            person_id=user.pk,
-            organization__is_active=True,
-            organization__security_policy__require_staff_mfa=True,
-        )
-        .exists()
+    return _positions_requiring_mfa(user).exists()
+
+
+def mfa_requiring_organizations(user: Any) -> QuerySet[Organization]:
+    """MFA: the organizations that make ``user`` sign in with a second factor."""
+    if not getattr(user, "pk", None):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        pk__in=_positions_requiring_mfa(user).values("organization_id")
     )
 
 
@@ -261,16 +278,7 @@ def mfa_setup_required(user: Any) -> bool:
     if not getattr(user, "pk", None):
         return False
     totp = Authenticator.objects.filter(user_id=OuterRef("person_id"), type=Authenticator.Type.TOTP)
-    return (
-        StaffPosition.objects.confirmed()
-        .filter(
-            person_id=user.pk,
-            organization__is_active=True,
-            organization__security_policy__require_staff_mfa=True,
-        )
-        .filter(~Exists(totp))
-        .exists()
-    )
+    return _positions_requiring_mfa(user).filter(~Exists(totp)).exists()
 
 
 @transaction.atomic
@@ -290,11 +298,18 @@ def security_policy_set(
 
 
 @transaction.atomic
-def two_factor_reset(*, organization: Organization, person: User, by: User) -> int:
+def two_factor_reset(
+    *, organization: Organization, person: User, by: User, request: HttpRequest
+) -> int:
     """MFA: the director (or the operator) removes a staff member's authenticator and recovery
     codes when the phone is lost; the person signs in with the password and, if the
     organization requires it, sets up a new app. Returns how many authenticators were removed.
     One's own second factor is changed in one's own settings, not here.
+
+    Once the removal is committed the person gets allauth's "authenticator app deactivated"
+    letter (when ``ACCOUNT_EMAIL_NOTIFICATIONS`` is on), so that a reset they did not ask
+    for does not go unnoticed. ``request`` is the director's: the letter names where it
+    came from.
     """
     if person.pk == by.pk:
         raise DomainError(_("Свой вход с кодом меняйте в своих настройках входа."))
@@ -307,4 +322,15 @@ def two_factor_reset(*, organization: Organization, person: User, by: User) -> i
     removed, _details = Authenticator.objects.filter(user_id=person.pk).delete()
     if removed:
         TwoFactorReset.objects.create(person=person, organization=organization, reset_by=by)
+
+        def tell_the_person() -> None:
+            with request_context(request):  # allauth's mail reads the request from here
+                get_account_adapter(request).send_notification_mail(
+                    "mfa/email/totp_deactivated",
+                    person,
+                    context={"reset_by_organization": organization.short_name},
+                )
+
+        # A mail server that is down neither undoes nor fails the reset.
+        transaction.on_commit(tell_the_person, robust=True)
     return removed

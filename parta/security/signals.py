@@ -1,4 +1,9 @@
-"""Receivers: a sign-in records the session; a password change ends the other sessions."""
+"""Receivers: a sign-in works out the two-factor duty; a password change ends the other
+sessions.
+
+Allauth's usersessions records the session of a sign-in itself (its ``user_logged_in``
+receiver); Parta adds only what it does not know, whether the person must set up TOTP.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from parta.security import middleware, services
 @receiver(user_logged_in, dispatch_uid="parta.security.on_login")
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        middleware.refresh(request, user)
+        middleware.remember_mfa_duty(request, user)
 
 
 @receiver(password_changed, dispatch_uid="parta.security.on_password_changed")

@@ -28,7 +28,7 @@ from parta.accounts.models import User
 from parta.core import access
 from parta.core.access import cabinet
 from parta.core.errors import DomainError
-from parta.directory.models import Organization, StaffPosition
+from parta.directory.models import Confirmation, Organization, StaffPosition
 from parta.security import services
 from parta.security.forms import NameForm, PhoneCodeForm, PhoneForm, SecurityPolicyForm
 from parta.security.middleware import record_session, refresh
@@ -85,7 +85,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "mfa_required": services.mfa_required_by_organization(user),
             "sessions": sessions_of(request, user),
             "last_name_change": NameChange.objects.filter(person_id=user.pk).first(),
-            "may_set_policies": access.has_role(user, *access.page_roles("security_policies")),
+            "may_set_policies": access.may(user, "security_policy", "change"),
         },
     )
 
@@ -203,17 +203,14 @@ def mfa_required(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     if not services.mfa_setup_required(user):
         return redirect("security_settings")
-    organizations = Organization.objects.filter(
-        staff__in=StaffPosition.objects.confirmed().filter(person_id=user.pk),
-        security_policy__require_staff_mfa=True,
-    ).distinct()
+    organizations = services.mfa_requiring_organizations(user)
     return render(request, "security/mfa_required.html", {"organizations": organizations})
 
 
 # --- The organizations' rule ---------------------------------------------------------------
 def _policy_organizations(user: Any) -> Any:
     with_totp = Authenticator.objects.filter(type=Authenticator.Type.TOTP).values("user_id")
-    confirmed = Q(staff__status="confirmed", staff__is_active=True)
+    confirmed = Q(staff__status=Confirmation.CONFIRMED, staff__is_active=True)
     return (
         Organization.objects.filter(
             access.allowed(user, "security_policy", "change"), is_active=True
@@ -316,7 +313,7 @@ def two_factor_reset(request: HttpRequest, organization_id: int, person_id: int)
     )
     try:
         removed = services.two_factor_reset(
-            organization=organization, person=person, by=_me(request)
+            organization=organization, person=person, by=_me(request), request=request
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))

@@ -229,3 +229,16 @@ def test_admin_russian_titles_read_right_with_nominative_names(operator_client):
     assert "<h1>Организации</h1>" in html
     assert "Выберите организация" not in html
     assert "Добавить: организация" in html
+
+
+def test_admin_shows_but_never_edits_the_confirmation_of_a_place(operator_client, cast):
+    """VER-4: a claim is decided by the confirmation service (who, when, the letter, the
+    report), never by editing the status of a position or an enrolment in the admin."""
+    import re
+
+    for person in (cast.class_teacher, cast.student):
+        html = operator_client.get(
+            reverse("admin:accounts_user_change", args=[person.pk])
+        ).content.decode()
+        assert "подтверждено" in html
+        assert not re.search(r'name="[^"]*-status"', html)

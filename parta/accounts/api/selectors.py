@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from parta.accounts.models import ApiToken, User
 from parta.core import access
-from parta.directory.models import Enrollment, Guardianship, SchoolClass
+from parta.directory.models import Enrollment, Guardianship, SchoolClass, confirmed_place
 
 _NAME_ORDER = ("last_name", "first_name", "middle_name", "pk")
 
@@ -36,7 +36,7 @@ def _with_students_count(classes: QuerySet[SchoolClass]) -> QuerySet[SchoolClass
     return classes.select_related("organization", "academic_year").annotate(
         students_count=Count(
             "enrollments",
-            filter=Q(enrollments__is_active=True, enrollments__status="confirmed"),
+            filter=confirmed_place("enrollments"),
             distinct=True,
         )
     )
@@ -73,7 +73,8 @@ def students_of_class(user: User, school_class: SchoolClass) -> QuerySet[User]:
     child; a student: themselves; the school's staff and authorities: everyone)."""
     enrolled = (
         Enrollment.objects.visible_to(user)
-        .filter(school_class_id=school_class.pk, is_active=True, status="confirmed")
+        .confirmed()
+        .filter(school_class_id=school_class.pk)
         .values("student_id")
     )
     return User.objects.visible_to(user).filter(pk__in=enrolled).order_by(*_NAME_ORDER)

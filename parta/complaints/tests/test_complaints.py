@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from parta import factories as f
+from parta.accounts.tokens import hash_token
 from parta.complaints import services
 from parta.complaints.models import Complaint
 from parta.complaints.tests.fixtures import school_complaint
@@ -65,7 +66,10 @@ def test_acc6_complaint_is_filed_answered_and_both_letters_arrive(
         response = client.post(reverse("complaint_new"), complaint_data(cast, form))
     complaint = Complaint.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("complaint_status", args=[complaint.access_key])
+    # Only the hash of the link's key is stored: the key is the one the redirect carries.
+    key = re.fullmatch(r"/complaints/status/([^/]+)/", response["Location"]).group(1)
+    assert complaint.access_key_hash == hash_token(key)
+    assert response["Location"] == reverse("complaint_status", args=[key])
     assert complaint.status == Complaint.Status.NEW
     assert complaint.organization == cast.school
 
@@ -74,7 +78,7 @@ def test_acc6_complaint_is_filed_answered_and_both_letters_arrive(
     body = to_complainant[0].get_content()
     assert complaint.number in to_complainant[0]["Subject"]
     link = re.search(r"http://testserver(/complaints/status/\S+/)", body).group(1)
-    assert link == reverse("complaint_status", args=[complaint.access_key])
+    assert link == reverse("complaint_status", args=[key])
     to_official = [m for m in smtp_server if m["X-Envelope-To"] == "ruo@example.ru"]
     assert len(to_official) == 1 and complaint.number in to_official[0]["Subject"]
 
@@ -103,11 +107,16 @@ def test_acc6_complaint_is_filed_answered_and_both_letters_arrive(
     assert len(answers) == 1
     assert answers[0]["X-Envelope-To"] == "ivanova@example.ru"
     assert "проведена беседа" in answers[0].get_content()
+    answer_link = re.search(
+        r"http://testserver(/complaints/status/\S+/)", answers[0].get_content()
+    ).group(1)
 
     client.logout()
     status_page = client.get(link).content.decode()
     assert "проведена беседа" in status_page
     assert "отвечена" in status_page
+    # The answer letter's link (the key is no longer known: a signed one) opens the same page.
+    assert "проведена беседа" in client.get(answer_link).content.decode()
 
 
 def test_acc6_official_of_another_municipality_gets_404(cast, client):
@@ -277,3 +286,105 @@ def test_acc6_signed_in_parent_finds_name_and_email_filled_in(cast, client):
     page = client.get(reverse("complaint_new")).content.decode()
     assert 'value="Петрова Анна Сергеевна"' in page
     assert 'value="petrova@example.ru"' in page
+
+
+# --- review fixes ---------------------------------------------------------------------------
+def test_acc6_status_link_key_is_stored_only_as_its_hash(cast, client):
+    """The key of the private link is nowhere in the database; a wrong or forged link is 404."""
+    from django.core import signing
+    from django.forms.models import model_to_dict
+
+    form = client.get(reverse("complaint_new")).content.decode()
+    response = client.post(reverse("complaint_new"), complaint_data(cast, form))
+    key = re.fullmatch(r"/complaints/status/([^/]+)/", response["Location"]).group(1)
+    complaint = Complaint.objects.get()
+    stored = {**model_to_dict(complaint), "access_key_hash": complaint.access_key_hash}
+    assert not [name for name, value in stored.items() if key in str(value)]
+    assert not Complaint.objects.filter(access_key_hash=key).exists()
+    assert client.get(response["Location"]).status_code == 200
+    wrong = reverse("complaint_status", args=[key[:-2] + ("AA" if key[-2:] != "AA" else "BB")])
+    assert client.get(wrong).status_code == 404
+    # The signed link of later letters cannot be made up: another salt, a tampered signature.
+    forged = signing.dumps(complaint.pk, salt="something-else")
+    assert client.get(reverse("complaint_status", args=[forged])).status_code == 404
+    signed = signing.dumps(complaint.pk, salt=services._STATUS_SALT)
+    assert client.get(reverse("complaint_status", args=[signed])).status_code == 200
+    tampered = signing.dumps(complaint.pk + 1, salt=services._STATUS_SALT).split(":")[0]
+    tampered += ":" + signed.split(":", 1)[1]
+    assert client.get(reverse("complaint_status", args=[tampered])).status_code == 404
+
+
+def test_acc6_throttle_counts_and_refuses_in_one_step(settings):
+    """The filing is counted before the limit is compared, so two filings at once cannot both
+    read a count under the limit: each call is one filing counted."""
+    settings.PARTA_COMPLAINTS_PER_ADDRESS_PER_DAY = 2
+    services.complaint_throttle(address="203.0.113.7")
+    services.complaint_throttle(address="203.0.113.7")
+    with pytest.raises(DomainError) as refused:
+        services.complaint_throttle(address="203.0.113.7")
+    assert refused.value.code == "throttled"
+    services.complaint_throttle(address="203.0.113.8")  # another address has its own count
+
+
+def test_acc6_detail_reads_the_complaint_with_one_query(cast, client):
+    """Fetched through editable_by (who may open a complaint may answer it): no second query
+    asks again whether the official may answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    complaint = school_complaint(cast)
+    client.force_login(cast.official)
+    client.get(reverse("complaints_queue"))  # the session and roles are warm
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("complaint_detail", args=[complaint.pk]))
+    assert page.status_code == 200 and page.context["may_answer"]
+    reads = [q["sql"] for q in ctx.captured_queries if '"complaints_complaint"' in q["sql"]]
+    assert len(reads) == 1
+
+
+def test_acc6_answered_complaint_refuses_a_second_answer_with_the_reason(cast, client):
+    complaint = school_complaint(cast, status=Complaint.Status.ANSWERED, answer="Да.")
+    client.force_login(cast.official)
+    response = client.post(
+        reverse("complaint_detail", args=[complaint.pk]), {"answer": "Ещё."}, follow=True
+    )
+    assert "На эту жалобу уже дан ответ." in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.answer == "Да."
+
+
+def test_acc6_number_takes_the_year_of_the_local_time(cast, settings):
+    """Filed at 00:30 on 1 January in Moscow (still 31 December in UTC): the new year."""
+    import datetime
+
+    settings.TIME_ZONE = "Europe/Moscow"
+    complaint = school_complaint(cast)
+    moment = datetime.datetime(2026, 12, 31, 21, 30, tzinfo=datetime.UTC)
+    Complaint.objects.filter(pk=complaint.pk).update(created_at=moment)
+    complaint.refresh_from_db()
+    assert complaint.number == f"2027-{complaint.pk:05d}"
+
+
+def test_acc6_mistyped_phone_is_refused_with_the_validators_message(cast, client):
+    form = client.get(reverse("complaint_new")).content.decode()
+    page = client.post(
+        reverse("complaint_new"), complaint_data(cast, form, phone="12-34")
+    ).content.decode()
+    assert not Complaint.objects.exists()
+    assert "10 цифр после +7" in page
+    form = client.get(reverse("complaint_new")).content.decode()
+    client.post(reverse("complaint_new"), complaint_data(cast, form, phone="8 912 345-67-89"))
+    assert Complaint.objects.get().phone == "+79123456789"
+
+
+def test_acc6_school_chooser_says_how_many_schools_without_counting_in_the_template(
+    cast, client, django_assert_max_num_queries
+):
+    f.OrganizationFactory(municipality=cast.municipality, short_name="Гимназия № 5")
+    url = reverse("complaint_schools")
+    # The form lists the schools once and counts them once; the template counts nothing.
+    with django_assert_max_num_queries(2):
+        page = client.get(url, {"municipality": cast.municipality.pk}).content.decode()
+    assert "В списке 2 школы." in page
+    page = client.get(url, {"municipality": cast.municipality.pk, "school_search": "лицей"})
+    assert "По этому названию школ не нашлось." in page.content.decode()

@@ -16,7 +16,7 @@ from typing import Any
 from django import template
 from django.db.models import Count
 
-from parta.confirmation import selectors, services
+from parta.confirmation import selectors
 from parta.core import access
 from parta.directory.models import Confirmation, Enrollment
 
@@ -44,8 +44,8 @@ def confirmation_director_banner(context: Any, show_staff: bool = True) -> dict[
     if not organizations:
         return {"items": []}
     ids = [org_id for org_id, _name in organizations]
-    pending = services.staff_pending_count(ids) if show_staff else {}
-    unreported = {u.organization_id: u for u in services.unreported_by_organization(ids)}
+    pending = selectors.staff_pending_count(user, ids) if show_staff else {}
+    unreported = {u.organization_id: u for u in selectors.unreported_by_organization(ids)}
     items = [
         {
             "name": name,

@@ -110,14 +110,82 @@ def test_ver4_withdraw_own_pending_claim_only(cast, client, newcomer):
     client.post(reverse("confirmation_claim_work", args=[cast.school.pk]), {"position": "deputy"})
     position = StaffPosition.objects.get(person=newcomer)
     other = StaffPosition.objects.get(person=cast.pending_teacher)
-    client.post(reverse("confirmation_claim_withdraw", args=["staff", other.pk]))
+    response = client.post(reverse("confirmation_claim_withdraw", args=["staff", other.pk]))
     assert StaffPosition.objects.filter(pk=other.pk).exists()
+    assert response.status_code == 404  # someone else's claim does not exist for this person
     client.post(reverse("confirmation_claim_withdraw", args=["staff", position.pk]))
     assert not StaffPosition.objects.filter(pk=position.pk).exists()
     assert client.post(reverse("confirmation_claim_withdraw", args=["x", 1])).status_code == 404
+
+
+def test_ver4_a_place_left_can_be_claimed_again(cast, client, newcomer):
+    """A confirmed place that ended (is_active=False) is not "already yours": a claim reopens it."""
+    position = StaffPosition.objects.create(
+        person=newcomer,
+        organization=cast.school,
+        position="teacher",
+        status="confirmed",
+        is_active=False,
+    )
+    client.force_login(newcomer)
+    client.post(reverse("confirmation_claim_work", args=[cast.school.pk]), {"position": "teacher"})
+    position.refresh_from_db()
+    assert (position.status, position.is_active) == ("pending", True)
 
 
 def test_ver4_my_places_lists_confirmed_and_pending(cast, client):
     client.force_login(cast.class_teacher)
     page = client.get(reverse("confirmation_my_places")).content.decode()
     assert "Школа № 1" in page and "подтверждено" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ver4_parallel_claims_cannot_pass_the_limit_together(cast, monkeypatch):
+    """Each thread claims a different position at once with one claim left under the limit:
+    the person's row is locked while the limit is counted, so exactly one claim is made.
+    (The count is slowed down so that the threads would overlap without the lock.)"""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from parta.confirmation import services
+    from parta.core.errors import DomainError
+
+    person = f.UserFactory(username="speedy", last_name="Быстрова", first_name="Ольга")
+    others = [f.OrganizationFactory(municipality=cast.municipality) for _ in range(4)]
+    for org in others[: MAX_PENDING_CLAIMS - 1]:
+        services.staff_claim(person=person, organization=org, position="teacher")
+    counted = services._check_claim_limit
+
+    def slow_count(who):
+        counted(who)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "_check_claim_limit", slow_count)
+    barrier = threading.Barrier(3)
+    outcomes: list[str] = []
+
+    def claim(position: str) -> None:
+        try:
+            barrier.wait()
+            services.staff_claim(person=person, organization=cast.school, position=position)
+            outcomes.append("made")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(p,)) for p in CLAIMABLE]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["made", "refused", "refused"]
+    assert StaffPosition.objects.filter(person=person, status="pending").count() == (
+        MAX_PENDING_CLAIMS
+    )
+
+
+CLAIMABLE = ("teacher", "deputy", "secretary")

@@ -231,3 +231,32 @@ def test_ver5_reports_page_and_send_take_fixed_queries(
         )
     assert response.status_code == 302
     assert Report.objects.get().decisions_count == 2 * n
+
+
+@pytest.mark.parametrize("schools", [1, 4])
+def test_ver5_reports_page_queries_do_not_grow_with_the_directors_schools(
+    cast, client, django_assert_max_num_queries, schools
+):
+    """A director of several schools: one query for every school's unreported decisions."""
+    from parta import factories as f
+    from parta.accounts.models import User
+
+    directed = [cast.school]
+    for _n in range(schools - 1):
+        school = f.OrganizationFactory(municipality=cast.municipality)
+        f.StaffPositionFactory(person=cast.director, organization=school, position="director")
+        directed.append(school)
+    director = User.objects.get(pk=cast.director.pk)  # roles are cached on the instance
+    for n, school in enumerate(directed):
+        result = staff_decide(
+            decider=director,
+            ids=[c.pk for c in pending_staff(school, 2, prefix=f"s{n}-")],
+            verdict="confirmed",
+        )
+        assert result.decided == 2
+    client.force_login(cast.director)
+    client.get(REPORTS)
+    with django_assert_max_num_queries(11):
+        response = client.get(REPORTS)
+    assert response.status_code == 200
+    assert response.content.decode().count("Заявкин") >= 2 * schools

@@ -155,9 +155,9 @@ PAGES: dict[str, Row] = {
     "confirmation_claim_start": Row(EVERYONE),
     "confirmation_claim_work": Row(EVERYONE, args=lambda cast: [cast.school.pk]),
     "confirmation_claim_study": Row(EVERYONE, args=lambda cast: [cast.school.pk]),
-    # Only the owner's pending claim is withdrawn; anyone else is sent back with a message.
+    # Only the owner withdraws their pending claim; for anyone else it does not exist.
     "confirmation_claim_withdraw": Row(
-        EVERYONE,
+        only("pending_teacher"),
         method="post",
         ok=302,
         args=lambda cast: [

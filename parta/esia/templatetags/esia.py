@@ -41,8 +41,4 @@ def esia_account_section(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not oidc.enabled() or user is None or not user.is_authenticated:
         return {"enabled": False}
-    return {
-        "enabled": True,
-        "linked": EsiaLink.objects.owned_by(user).exists(),
-        "label": oidc.button_label(),
-    }
+    return {"enabled": True, "linked": EsiaLink.objects.owned_by(user).exists()}

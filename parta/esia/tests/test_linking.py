@@ -15,6 +15,7 @@ from parta import factories as f
 from parta.conftest import PASSWORD
 from parta.directory.models import Confirmation
 from parta.esia.models import EsiaLink, LinkCandidate, LinkRequest
+from parta.esia.templatetags.esia import esia_account_section
 from parta.esia.tests.conftest import portal_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -350,6 +351,8 @@ def test_account_section_tag_for_the_login_settings_page(rf, cast, esia, setting
     request.user = cast.parent
     html = template.render(Context({"request": request}))
     assert "Вход через Госуслуги не подключён" in html and reverse("esia_links") in html
+    # Only what the block shows: the button's label is not part of it.
+    assert esia_account_section({"request": request}) == {"enabled": True, "linked": False}
     EsiaLink.objects.create(user=cast.parent, issuer=esia.issuer, subject="s", method="password")
     assert "связана с Партой" in template.render(Context({"request": request}))
     settings.ESIA_OIDC_ENABLED = False

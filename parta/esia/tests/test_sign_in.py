@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from parta.accounts.issuing import password_reset_issue
 from parta.accounts.models import User
 from parta.conftest import PASSWORD
 from parta.esia.models import EsiaLink
@@ -160,14 +161,57 @@ def test_issued_account_must_set_its_own_password_first(client, cast, esia):
     User.objects.filter(pk=cast.parent.pk).update(
         must_change_password=True, initial_password_issued_at=timezone.now()
     )
+    # Made after the password was issued, by the school: an issued password links nothing.
     EsiaLink.objects.create(
-        user=cast.parent, issuer=esia.issuer, subject="esia-parent", method="password"
+        user=cast.parent, issuer=esia.issuer, subject="esia-parent", method="school"
     )
     portal_sign_in(client, esia, "esia-parent")
     assert signed_in_as(client) == cast.parent.pk
     response = client.get(reverse("parent_home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("set_initial_password")
+
+
+def test_issued_password_does_not_link_and_keeps_what_was_typed(client, cast, esia):
+    """ACC-2, ACC-4: a password printed on the school's slip proves nothing — a classmate may
+    have seen it — so it cannot link someone's portal identity to the account."""
+    User.objects.filter(pk=cast.parent.pk).update(
+        must_change_password=True, initial_password_issued_at=timezone.now()
+    )
+    portal_sign_in(client, esia, "esia-stranger")
+    response = link_by_password(client, cast.parent.username)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "пока открывается паролем, который выдала школа" in page
+    assert f'value="{cast.parent.username}"' in page
+    assert not EsiaLink.objects.exists()
+    assert signed_in_as(client) is None
+
+
+def test_password_reissued_by_the_school_voids_an_earlier_link(client, cast, esia):
+    """ACC-2, ACC-4: the school's password reset takes the account back from every way in,
+    the portal link made before it included."""
+    link = linked_parent(cast, esia)
+    password_reset_issue(person=cast.parent, issued_by=cast.director)
+    response = portal_sign_in(client, esia, "esia-parent")
+    assert response.status_code == 403
+    assert "прежняя связь с Госуслугами отменена" in response.content.decode()
+    assert signed_in_as(client) is None
+    assert not EsiaLink.objects.filter(pk=link.pk).exists()
+
+
+def test_link_stays_void_after_the_person_sets_a_new_password(client, cast, esia):
+    """The school's reset is remembered after the person replaces the issued password: the
+    link made before the reset does not come back to life."""
+    from parta.accounts.services import initial_password_replace
+
+    link = linked_parent(cast, esia)
+    password_reset_issue(person=cast.parent, issued_by=cast.director)
+    initial_password_replace(user=cast.parent, password="Novyi-parol-2026!")
+    response = portal_sign_in(client, esia, "esia-parent")
+    assert response.status_code == 403
+    assert signed_in_as(client) is None
+    assert not EsiaLink.objects.filter(pk=link.pk).exists()
 
 
 def test_expired_issued_password_closes_the_portal_way_too(client, cast, esia, settings):

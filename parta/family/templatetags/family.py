@@ -30,7 +30,8 @@ def family_my_requests(context: Any) -> dict[str, Any]:
     if roles and all(role.kind == access.STUDENT for role in roles):
         return {"show": False}
     requests = list(
-        FamilyRequest.objects.filter(requested_by_id=user.pk)
+        FamilyRequest.objects.visible_to(user)
+        .filter(requested_by_id=user.pk)
         .select_related("organization")
         .order_by("-created_at")[:3]
     )

@@ -457,3 +457,201 @@ def test_acc9_second_parent_without_email_is_left_for_the_slip(cast):
     assert decision.needs_slip and decision.request.person_created
     assert father.phone == "+79120001122" and not father.has_usable_password()
     assert _linked(father, cast.student)
+
+
+# --- review fixes ---------------------------------------------------------------------------
+def _second_parent_request(cast, **fields):
+    values = {
+        "parent": cast.parent,
+        "child": cast.student,
+        "last_name": "Кузнецова",
+        "first_name": "Мария",
+        "middle_name": "",
+        "email": "sidorova@example.ru",
+        "phone": "",
+        "relation": "representative",
+        "site": SITE,
+    }
+    values.update(fields)
+    return services.family_request_second_parent(**values)
+
+
+def test_acc9_school_learns_only_whether_the_account_matches_never_its_name(cast, client):
+    """The decide page says an account with this email exists and its name differs (as the
+    confirmation will refuse it), and never shows the account's own name."""
+    cast.other_parent.email = "sidorova@example.ru"
+    cast.other_parent.save()
+    request = _second_parent_request(cast)
+    client.force_login(cast.director)
+    page = client.get(reverse("family_decide", args=[request.pk])).content.decode()
+    assert "за человеком с другими фамилией или именем" in page
+    assert "Сидорова" not in page and "Олеговна" not in page
+    with pytest.raises(DomainError, match="другими фамилией или именем"):
+        services.family_request_confirm(request=request, decider=cast.director, site=SITE)
+
+
+def test_acc9_school_is_told_a_matching_account_will_be_linked_without_its_full_name(cast, client):
+    cast.other_parent.email = "sidorova@example.ru"
+    cast.other_parent.save()
+    request = _second_parent_request(cast, last_name="Сидорова")
+    client.force_login(cast.director)
+    page = client.get(reverse("family_decide", args=[request.pk])).content.decode()
+    assert "его фамилия и имя совпадают с заявкой" in page
+    assert "Олеговна" not in page  # the account's middle name, not typed in the request
+    decision = services.family_request_confirm(request=request, decider=cast.director, site=SITE)
+    assert decision.request.person == cast.other_parent
+
+
+def test_acc9_email_and_phone_of_two_people_are_shown_as_refused(cast, client):
+    cast.other_parent.email = "sidorova@example.ru"
+    cast.other_parent.save()
+    cast.official.phone = "+79120001122"
+    cast.official.save()
+    request = _second_parent_request(cast, last_name="Сидорова", phone="+79120001122")
+    match = services.second_parent_match(request)
+    assert match.found and not match.will_link
+    assert set(match.person_ids) == {cast.other_parent.pk, cast.official.pk}
+    client.force_login(cast.director)
+    page = client.get(reverse("family_decide", args=[request.pk])).content.decode()
+    assert "Подтвердить заявку нельзя" in page and "Морозова" not in page
+    with pytest.raises(DomainError, match="за разными людьми"):
+        services.family_request_confirm(request=request, decider=cast.director, site=SITE)
+
+
+def test_acc9_requester_without_any_role_sees_own_request_through_visible_to(cast, client):
+    newcomer = f.UserFactory(username="novyi")
+    request = child_request(cast, requested_by=newcomer)
+    assert list(FamilyRequest.objects.visible_to(newcomer)) == [request]
+    assert not FamilyRequest.objects.visible_to(cast.other_parent).exists()
+    client.force_login(newcomer)
+    assert "ожидает подтверждения" in client.get(reverse("family_index")).content.decode()
+    # The school sees it as well, but it is not among the director's own requests.
+    assert FamilyRequest.objects.visible_to(cast.director).filter(pk=request.pk).exists()
+    client.force_login(cast.director)
+    assert client.post(reverse("family_request_withdraw", args=[request.pk])).status_code == 404
+
+
+def test_acc9_birth_date_in_the_future_is_refused_by_the_rule_of_the_service(cast, client):
+    """One rule, in the service, with the school's "today" (timezone.localdate)."""
+    from django.utils import timezone
+
+    client.force_login(cast.parent)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page = client.post(
+        reverse("family_request_child"), child_form(cast, child_birth_date=tomorrow.isoformat())
+    ).content.decode()
+    assert "Проверьте дату рождения: она в будущем" in page
+    assert not FamilyRequest.objects.exists()
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        reverse("family_request_child"), child_form(cast, child_birth_date=today)
+    )
+    assert response.status_code == 302
+
+
+def test_acc9_mistyped_second_parent_phone_is_refused_with_the_validators_message(cast, client):
+    client.force_login(cast.parent)
+    data = {
+        "child": cast.student.pk,
+        "last_name": "Петров",
+        "first_name": "Сергей",
+        "phone": "12-34",
+        "relation": "father",
+    }
+    page = client.post(reverse("family_request_parent"), data).content.decode()
+    assert "10 цифр после +7" in page and not FamilyRequest.objects.exists()
+    client.post(reverse("family_request_parent"), {**data, "phone": "8 912 000-11-22"})
+    assert FamilyRequest.objects.get().phone == "+79120001122"
+
+
+def test_acc9_school_list_counts_the_schools_and_keeps_the_chosen_one(cast, client):
+    client.force_login(cast.parent)
+    f.OrganizationFactory(municipality=cast.municipality, short_name="Гимназия № 5")
+    url = reverse("family_school_options")
+    page = client.get(
+        url,
+        {"municipality": cast.municipality.pk, "organization": cast.school.pk},
+    ).content.decode()
+    assert "В списке 2 школы." in page
+    assert f'<option value="{cast.school_class.pk}">' in page  # the school's classes
+    page = client.get(
+        url, {"municipality": cast.other_municipality.pk, "organization": cast.school.pk}
+    ).content.decode()
+    assert "В списке 1 школа." in page
+    assert "Классы появятся, когда вы выберете школу." in page
+
+
+def _race(monkeypatch, file_request, count: int = 2) -> list[str]:
+    """Run ``file_request`` in ``count`` threads at once, the pending count slowed down so
+    that they would overlap without the lock on the parent's row."""
+    import threading
+    import time
+
+    counted = services._check_pending_limit
+
+    def slow_count(parent):
+        counted(parent)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "_check_pending_limit", slow_count)
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            file_request()
+            outcomes.append("made")
+        except DomainError as error:
+            outcomes.append(error.code or "refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_acc9_the_same_request_filed_twice_at_once_is_made_once(cast, monkeypatch):
+    def file_request() -> None:
+        services.family_request_child(
+            parent=cast.parent,
+            school_class=cast.other_class,
+            last_name="Сидоров",
+            first_name="Коля",
+            middle_name="",
+            birth_date=datetime.date(2014, 5, 2),
+            relation="mother",
+            site=SITE,
+        )
+
+    assert _race(monkeypatch, file_request) == ["duplicate", "made"]
+    assert FamilyRequest.objects.filter(requested_by=cast.parent).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_acc9_parallel_requests_cannot_pass_the_pending_limit_together(cast, monkeypatch):
+    for n in range(services.MAX_PENDING - 1):
+        child_request(cast, child_first_name=f"Ребёнок{n}")
+    names = iter(["Первый", "Второй"])
+
+    def file_request() -> None:
+        services.family_request_child(
+            parent=cast.parent,
+            school_class=cast.other_class,
+            last_name="Сидоров",
+            first_name=next(names),
+            middle_name="",
+            birth_date=datetime.date(2014, 5, 2),
+            relation="mother",
+            site=SITE,
+        )
+
+    assert _race(monkeypatch, file_request) == ["made", "too_many"]
+    assert FamilyRequest.objects.filter(requested_by=cast.parent).count() == services.MAX_PENDING

@@ -8,6 +8,7 @@ the person used, e.g. ``request.build_absolute_uri("/")``).
 """
 
 from parta.onboarding.services.changes import (
+    CHANGE_LINK_DAYS,
     ChangeData,
     director_change_apply,
     director_change_by_token,
@@ -34,6 +35,7 @@ from parta.onboarding.services.requests import (
 )
 
 __all__ = [
+    "CHANGE_LINK_DAYS",
     "LINK_RESEND_MINUTES",
     "ChangeData",
     "DirectorData",

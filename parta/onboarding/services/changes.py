@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts import issuing
 from parta.accounts.issuing import PersonEntry
 from parta.accounts.models import User
+from parta.accounts.tokens import hash_token
 from parta.core.errors import DomainError
 from parta.core.mail import send_letter
 from parta.directory.models import Confirmation, Organization, StaffPosition
@@ -24,7 +23,6 @@ from parta.onboarding.models import (
     DirectorSubmission,
     Verdict,
     new_token,
-    token_hash,
 )
 from parta.onboarding.services.common import (
     DIRECTOR,
@@ -39,6 +37,10 @@ from parta.onboarding.services.common import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The private link to the change form works this long after it was sent; a new one can be
+# requested from the public page at any time (the official mailbox receives it).
+CHANGE_LINK_DAYS = 7
 
 
 # --- VER-3: the change of director -----------------------------------------------------------
@@ -55,16 +57,12 @@ class ChangeData:
     snils: str
 
 
-_DIGITS = re.compile(r"\D+")
-
-
 @transaction.atomic
 def director_change_link_send(*, inn: str, site_url: str) -> tuple[DirectorChange, str]:
     """VER-3, public side: when the old director is gone, the organization proves itself by its
     official email — Parta sends there a private link to the change form. Returns the change
-    and the masked address the letter went to."""
-    digits = _DIGITS.sub("", inn)
-    organization = Organization.objects.filter(inn=digits, is_active=True).first()
+    and the masked address the letter went to. ``inn`` is already normalized (the form's)."""
+    organization = Organization.objects.filter(inn=inn, is_active=True).first()
     if organization is None:
         raise DomainError(
             _(
@@ -118,14 +116,32 @@ def director_change_link_send(*, inn: str, site_url: str) -> tuple[DirectorChang
     return change, mask_email(organization.official_email)
 
 
+def _link_expired(change: DirectorChange) -> bool:
+    limit = datetime.timedelta(days=CHANGE_LINK_DAYS)
+    return change.link_sent_at is None or change.link_sent_at <= timezone.now() - limit
+
+
 def director_change_by_token(token: str) -> DirectorChange | None:
+    """VER-3: the change behind the official email's link; ``None`` for an unknown link.
+
+    A link older than ``CHANGE_LINK_DAYS`` is refused with ``DomainError`` (code ``expired``).
+    """
     if not token or len(token) > 100:
         return None
-    return (
-        DirectorChange.objects.select_related("organization")
-        .filter(token_hash=token_hash(token), source=DirectorChange.Source.OFFICIAL_EMAIL)
+    change = (
+        DirectorChange.objects.select_related("organization__municipality__region")
+        .filter(token_hash=hash_token(token), source=DirectorChange.Source.OFFICIAL_EMAIL)
         .first()
     )
+    if change is not None and _link_expired(change):
+        raise DomainError(
+            _(
+                "Срок действия этой ссылки истёк. Запросите новую: укажите ИНН организации, и "
+                "ссылка придёт на её официальную почту."
+            ),
+            code="expired",
+        )
+    return change
 
 
 @transaction.atomic
@@ -146,7 +162,7 @@ def director_change_submit(
     _inn_must_match(data.inn, organization)
     open_change = DirectorChange.objects.open().filter(organization=organization).first()
     if via_link is not None and (
-        open_change is None or open_change.pk != via_link.pk or not via_link.is_open
+        open_change is None or open_change.pk != via_link.pk or _link_expired(open_change)
     ):
         raise DomainError(_("Эта ссылка больше не действует."), code="stale")
     if open_change is not None and open_change.status == DirectorChange.Status.SUBMITTED:
@@ -186,55 +202,108 @@ def director_change_submit(
     return change
 
 
-def director_change_candidate(change: DirectorChange) -> User | None:
-    """VER-3: the existing account the order's new director would get (by email or SNILS)."""
-    condition = Q(email__iexact=change.email) if change.email else Q(pk__in=[])
-    if change.snils:
-        condition |= Q(snils=change.snils)
-    return User.objects.filter(condition).order_by("pk").first()
+def _operator_error(exc: DomainError) -> DomainError:
+    """The person lookup's refusal, told to the operator, who cannot edit the order."""
+    if exc.code == "identifier_taken" and exc.field == "director-snils":
+        message = _(
+            "СНИЛС нового руководителя записан в Парте за человеком с другими фамилией или "
+            "именем. Отклоните приказ и попросите организацию проверить данные."
+        )
+    elif exc.code == "identifier_taken":
+        message = _(
+            "Почта нового руководителя записана в Парте за человеком с другими фамилией или "
+            "именем. Отклоните приказ и попросите организацию проверить данные."
+        )
+    else:
+        message = _(
+            "Почта и СНИЛС нового руководителя записаны в Парте за разными людьми. "
+            "Отклоните приказ и попросите организацию проверить данные."
+        )
+    return DomainError(message, code="conflict")
 
 
-def _new_director(change: DirectorChange) -> tuple[User, bool]:
-    """The account of the new director: the one with the order's email or SNILS, else new."""
-    matches = {
-        u.pk: u
-        for u in User.objects.filter(
-            Q(email__iexact=change.email)
-            | (Q(snils=change.snils) if change.snils else Q(pk__in=[]))
-        )[:3]
-    }
-    if len(matches) > 1:
+def _existing_director(change: DirectorChange) -> User | None:
+    """The account the order's new director already has, by the rules of ACC-2.
+
+    Found by SNILS or email only when the names agree (a mistyped or borrowed SNILS must not
+    hand someone else's account over); refused when the account has another email, since the
+    letter goes only to the account's own address.
+    """
+    entry = PersonEntry(
+        change.last_name, change.first_name, change.middle_name,
+        snils=change.snils, email=change.email,
+    )  # fmt: skip
+    try:
+        person = issuing.find_person(
+            entry, prefix="director", organization_id=change.organization_id, child=None
+        )
+    except DomainError as exc:
+        raise _operator_error(exc) from exc
+    if (
+        person is not None
+        and person.email
+        and change.email
+        and person.email.lower() != change.email.lower()
+    ):
         raise DomainError(
             _(
-                "Почта и СНИЛС нового руководителя записаны в Парте за разными людьми. "
-                "Отклоните приказ и попросите организацию проверить данные."
-            ),
-            code="conflict",
+                "У нового руководителя уже есть учётная запись в Парте с другой почтой "
+                "(%(email)s). Письмо о назначении уходит только на почту учётной записи: "
+                "отклоните приказ и попросите организацию указать эту почту."
+            )
+            % {"email": mask_email(person.email)},
+            code="email_differs",
         )
-    if matches:
-        person = next(iter(matches.values()))
+    return person
+
+
+def director_change_candidate(change: DirectorChange) -> User | None:
+    """VER-3: the existing account the order's new director would get (``_existing_director``).
+
+    Raises ``DomainError`` when applying the order would be refused for that reason.
+    """
+    return _existing_director(change)
+
+
+def _new_director(change: DirectorChange) -> tuple[User, str]:
+    """The new director's account and the address their letter goes to ("" for none).
+
+    An existing account keeps its own address; one without an address takes the order's only
+    if nobody has set a password on it yet — else that address could reset the password.
+    """
+    person = _existing_director(change)
+    if person is not None:
+        own_password = issuing.has_own_password(person)
         issuing._fill_blanks(
-            person, PersonEntry(person.last_name, person.first_name, phone="", snils=change.snils)
+            person,
+            PersonEntry(
+                person.last_name,
+                person.first_name,
+                snils=change.snils,
+                email="" if own_password else change.email,
+            ),
         )
-        return person, False
+        if not person.email:
+            return person, ""
+        # The order's spelling when it is the same address (emails are compared case-blind).
+        same = change.email and change.email.lower() == person.email.lower()
+        return person, change.email if same else person.email
     phone = (
         change.phone
         if change.phone and not User.objects.filter(phone=change.phone).exists()
         else ""
     )
-    return (
-        issuing._create_person(
-            PersonEntry(
-                change.last_name,
-                change.first_name,
-                change.middle_name,
-                snils=change.snils,
-                phone=phone,
-                email=change.email,
-            )
-        ),
-        True,
+    person = issuing._create_person(
+        PersonEntry(
+            change.last_name,
+            change.first_name,
+            change.middle_name,
+            snils=change.snils,
+            phone=phone,
+            email=change.email,
+        )
     )
+    return person, person.email
 
 
 @transaction.atomic
@@ -249,7 +318,7 @@ def director_change_apply(*, change: DirectorChange, by: User, site_url: str) ->
     if locked.status != DirectorChange.Status.SUBMITTED:
         raise DomainError(_("Этот приказ уже рассмотрен или ещё не отправлен."), code="closed")
     organization = Organization.objects.select_for_update().get(pk=locked.organization_id)
-    person, _created = _new_director(locked)
+    person, address = _new_director(locked)
     old_positions = list(
         StaffPosition.objects.select_for_update()
         .filter(organization=organization, position=DIRECTOR, is_active=True)
@@ -279,7 +348,9 @@ def director_change_apply(*, change: DirectorChange, by: User, site_url: str) ->
             "since": locked.order_date or timezone.localdate(),
         },
     )
-    password = _issue_password(person, by)
+    # A password is issued only to be mailed to the account's own address, and never over a
+    # password the person set themselves (``_issue_password``).
+    password = _issue_password(person, by) if address else None
     person.refresh_from_db()
     locked.status = DirectorChange.Status.APPLIED
     locked.decided_by = by
@@ -294,11 +365,10 @@ def director_change_apply(*, change: DirectorChange, by: User, site_url: str) ->
         "password": password,
         "expires": _expires(person),
         "login_url": _url(site_url, "account_login"),
+        "notified": bool(address),
     }
-    send_letter(
-        "onboarding/letters/change_applied", [locked.email], context, language=locked.language
-    )
-    if organization.official_email.lower() != locked.email.lower():
+    send_letter("onboarding/letters/change_applied", [address], context, language=locked.language)
+    if organization.official_email.lower() != address.lower():
         send_letter(
             "onboarding/letters/change_applied_organization",
             [organization.official_email],

@@ -51,7 +51,7 @@ def _find_or_create_person(entry: PersonEntry, *, organization_id: int) -> tuple
         entry, prefix="director", birth_date_required=False
     )
     try:
-        person = issuing._find_person(
+        person = issuing.find_person(
             entry, prefix="director", organization_id=organization_id, child=None
         )
     except DomainError:

@@ -132,10 +132,16 @@ def director_submission_confirm(
     *, submission: DirectorSubmission, by: User, site_url: str
 ) -> DirectorSubmission:
     """VER-2: the operator confirms the director: the position is confirmed and gives the role."""
-    locked = DirectorSubmission.objects.select_for_update().get(pk=submission.pk)
+    # The person comes with the locked row (read once); only the submission's row is locked.
+    locked = (
+        DirectorSubmission.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=submission.pk)
+    )
+    person = locked.person
     if locked.status != Verdict.PENDING:
         raise DomainError(_("По этим данным решение уже принято."), code="closed")
-    if consent_in_force(locked.person, DIRECTOR_VERIFICATION.key) is None:
+    if consent_in_force(person, DIRECTOR_VERIFICATION.key) is None:
         raise DomainError(
             _(
                 "Руководитель отозвал согласие на обработку персональных данных: подтвердить "
@@ -154,7 +160,6 @@ def director_submission_confirm(
     position.decided_at = now
     position.rejection_reason = ""
     position.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
-    person = User.objects.get(pk=locked.person_id)
     _fill_person(person, locked)
     locked.status = Verdict.CONFIRMED
     locked.decided_by = by
@@ -176,7 +181,11 @@ def director_submission_reject(
 ) -> DirectorSubmission:
     """VER-2: the operator refuses the data with a reason; the director may send them again."""
     reason = _reason(reason)
-    locked = DirectorSubmission.objects.select_for_update().get(pk=submission.pk)
+    locked = (
+        DirectorSubmission.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=submission.pk)
+    )
     if locked.status != Verdict.PENDING:
         raise DomainError(_("По этим данным решение уже принято."), code="closed")
     locked.status = Verdict.REJECTED
@@ -184,7 +193,7 @@ def director_submission_reject(
     locked.decided_by = by
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
-    person = User.objects.get(pk=locked.person_id)
+    person = locked.person
     send_letter(
         "onboarding/letters/director_rejected",
         [locked.email],

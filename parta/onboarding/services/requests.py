@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.issuing import PersonEntry
 from parta.accounts.models import User
+from parta.accounts.tokens import hash_token
 from parta.core.errors import DomainError
 from parta.core.mail import send_letter
 from parta.directory.models import Confirmation, Organization, StaffPosition
 from parta.onboarding.models import (
     AccessRequest,
     new_token,
-    token_hash,
 )
 from parta.onboarding.pdf import request_form_pdf
 from parta.onboarding.services.common import (
@@ -132,7 +132,7 @@ def access_request_by_token(token: str) -> AccessRequest | None:
         return None
     return (
         AccessRequest.objects.select_related("municipality__region")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=hash_token(token))
         .first()
     )
 
@@ -149,7 +149,9 @@ def access_request_upload(*, access_request: AccessRequest, upload: UploadedFile
             _("Заявка уже на проверке или решена: форму заменить нельзя."), code="closed"
         )
     if locked.form_scan:
-        locked.form_scan.delete(save=False)
+        # The old file goes only once the new one is recorded: a rollback keeps it in place.
+        storage, old_name = locked.form_scan.storage, locked.form_scan.name
+        transaction.on_commit(lambda: storage.delete(old_name))
     locked.form_scan_name = getattr(upload, "parta_original_name", upload.name or "")[:200]
     locked.form_scan.save(upload.name or "form.pdf", upload, save=False)
     locked.status = AccessRequest.Status.UPLOADED
@@ -159,7 +161,7 @@ def access_request_upload(*, access_request: AccessRequest, upload: UploadedFile
 
 
 @transaction.atomic
-def access_request_review_start(*, access_request: AccessRequest, by: User) -> AccessRequest:
+def access_request_review_start(*, access_request: AccessRequest) -> AccessRequest:
     """VER-1: the operator opened an uploaded request: the organization sees "under review"."""
     updated = AccessRequest.objects.filter(
         pk=access_request.pk, status=AccessRequest.Status.UPLOADED

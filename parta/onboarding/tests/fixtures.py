@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from parta import factories as f
+from parta.accounts.tokens import hash_token
 from parta.conftest import Cast
 from parta.core.validators import snils_checksum
 from parta.directory.models import StaffPosition
@@ -15,7 +17,6 @@ from parta.onboarding.models import (
     AccessRequest,
     DirectorChange,
     DirectorSubmission,
-    token_hash,
 )
 from parta.privacy.consents import give_consent
 from parta.privacy.texts import DIRECTOR_VERIFICATION
@@ -39,7 +40,7 @@ def snils(nine: str) -> str:
 
 def access_request(cast: Cast, *, token: str = REQUEST_TOKEN, with_scan: bool = True) -> Any:
     """An uploaded request of a new school in the cast's municipality M1."""
-    existing = AccessRequest.objects.filter(token_hash=token_hash(token)).first()
+    existing = AccessRequest.objects.filter(token_hash=hash_token(token)).first()
     if existing is not None:
         return existing
     r = AccessRequest(
@@ -54,7 +55,7 @@ def access_request(cast: Cast, *, token: str = REQUEST_TOKEN, with_scan: bool = 
         first_name="Гүлнар",
         middle_name="Серікқызы",
         phone="+79120009999",
-        token_hash=token_hash(token),
+        token_hash=hash_token(token),
     )
     if with_scan:
         r.form_scan.save("document.pdf", ContentFile(pdf_bytes()), save=False)
@@ -134,12 +135,13 @@ def director_change(cast: Cast) -> DirectorChange:
 
 def change_link(cast: Cast, token: str = CHANGE_TOKEN) -> DirectorChange:
     """A change of director of Школа № 2 started from the public side (link sent)."""
-    existing = DirectorChange.objects.filter(token_hash=token_hash(token)).first()
+    existing = DirectorChange.objects.filter(token_hash=hash_token(token)).first()
     if existing is not None:
         return existing
     return DirectorChange.objects.create(
         organization=cast.other_school,
         source=DirectorChange.Source.OFFICIAL_EMAIL,
         status=DirectorChange.Status.LINK_SENT,
-        token_hash=token_hash(token),
+        token_hash=hash_token(token),
+        link_sent_at=timezone.now(),  # a link works for CHANGE_LINK_DAYS after it was sent
     )

@@ -140,3 +140,77 @@ def test_152fz_consents_page_queries_do_not_grow(cast, client, django_assert_max
     with django_assert_max_num_queries(baseline):
         page = client.get(reverse("privacy_consents")).content.decode()
     assert page.count("История: 2") == 6
+
+
+# --- review fixes ---------------------------------------------------------------------------
+def test_152fz_a_second_withdrawal_changes_nothing_and_is_told(cast):
+    """Two withdrawals of one consent at the same moment: the first stamps it; the second,
+    holding the consent as it read it before, changes nothing and says it is withdrawn."""
+    from parta.core.errors import DomainError
+    from parta.privacy.consents import withdraw_consent
+
+    consent = give_consent(cast.student, "child_ejournal", given_by=cast.parent)
+    stale = Consent.objects.get(pk=consent.pk)
+    withdraw_consent(consent, by=cast.parent)
+    first = Consent.objects.get(pk=consent.pk)
+    assert first.withdrawn_at is not None and first.withdrawn_by == cast.parent
+    with pytest.raises(DomainError, match="уже отозвано"):
+        withdraw_consent(stale, by=cast.other_parent)
+    again = Consent.objects.get(pk=consent.pk)
+    assert (again.withdrawn_at, again.withdrawn_by) == (first.withdrawn_at, cast.parent)
+    assert stale.withdrawn_by == cast.parent  # the caller's copy now says what happened
+
+
+def test_152fz_consents_are_given_for_the_parents_own_children_only(cast, client):
+    """The child picked by the form comes from the parent's children (children_of)."""
+    client.force_login(cast.parent)
+    assert give(client, cast.other_student).status_code == 404
+    assert give(client, cast.student).status_code == 302
+    assert Consent.objects.get().person == cast.student
+    page = client.get(reverse("privacy_consents")).content.decode()
+    assert "Петров Миша" in page and "Сидоров Коля" not in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_152fz_the_same_consent_given_twice_at_once_is_recorded_once(cast, monkeypatch):
+    """A double click (or both parents at once): the person's row is locked while the consent
+    in force is looked up, so the second waits and gets the first one's consent, instead of
+    a 500 from the constraint of one consent in force per purpose. (The lookup is slowed down
+    so that the two would overlap without the lock.)"""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from parta.privacy import consents
+
+    looked_up = consents.consent_in_force
+
+    def slow_lookup(person, purpose):
+        found = looked_up(person, purpose)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(consents, "consent_in_force", slow_lookup)
+    barrier = threading.Barrier(2)
+    given: list[int] = []
+    failed: list[Exception] = []
+
+    def give_it() -> None:
+        try:
+            barrier.wait()
+            given.append(give_consent(cast.student, "child_ejournal", given_by=cast.parent).pk)
+        except Exception as error:  # an IntegrityError without the lock
+            failed.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=give_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failed
+    assert len(given) == 2 and given[0] == given[1]
+    assert Consent.objects.filter(person=cast.student).count() == 1

@@ -253,3 +253,37 @@ def test_acc7_profile_is_in_the_user_menu(cast, client):
     page = client.get(reverse("parent_home")).content.decode()
     assert f'href="{reverse("profile")}"' in page
     assert f'href="{reverse("privacy_consents")}"' in page
+
+
+def test_acc7_saving_reads_the_questionnaire_once(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Questionnaire.objects.create(person=cast.parent, citizenship="Республика Казахстан")
+    client.force_login(cast.parent)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("profile"), answers())
+    assert response.status_code == 302
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and 'FROM "profiles_questionnaire"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert Questionnaire.objects.get(person=cast.parent).citizenship == "Российская Федерация"
+
+
+def test_acc7_name_and_phone_link_to_their_settings_pages(cast, client):
+    client.force_login(cast.parent)
+    page = client.get(reverse("profile")).content.decode()
+    assert f'href="{reverse("security_name")}"' in page
+    assert f'href="{reverse("security_phone")}"' in page
+
+
+def test_acc7_staff_see_only_the_documents_of_the_person_opened(cast, client):
+    make_document(cast.parent)
+    make_document(cast.far_student, name="chuzhoi.pdf")
+    client.force_login(cast.director)
+    page = client.get(reverse("profile_person", args=[cast.parent.pk])).content.decode()
+    assert "svidetelstvo.pdf" in page and "chuzhoi.pdf" not in page

@@ -6,10 +6,10 @@ import datetime
 
 from django.utils import timezone
 
+from parta.accounts.tokens import hash_token
 from parta.conftest import Cast
 from parta.directory.models import Guardianship
 from parta.registration.models import Invitation, InvitationLetter
-from parta.registration.services import hash_token
 
 TOKEN = "matrix-invitation-token-0123456789abcdefghijk"
 

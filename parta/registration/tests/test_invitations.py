@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 
 import pytest
@@ -15,11 +16,12 @@ from django.utils import timezone
 
 from parta import factories as f
 from parta.accounts.models import User
+from parta.accounts.tokens import hash_token
 from parta.conftest import PASSWORD
 from parta.core import access
 from parta.directory.models import Enrollment, Guardianship, StaffPosition
+from parta.registration import services
 from parta.registration.models import Invitation, InvitationLetter
-from parta.registration.services import hash_token
 from parta.registration.tests.fixtures import TOKEN, parent_invitation
 
 pytestmark = pytest.mark.postgres
@@ -162,7 +164,43 @@ def test_acc3_same_open_invitation_is_not_sent_twice(
     assert Invitation.objects.count() == 1 and len(smtp_server) == 1
 
 
+def test_acc3_parent_form_warns_when_no_class_has_students(cast):
+    teacher = signed_in(cast.class_teacher)
+    url = reverse("registration_invite_parent")
+    response = teacher.get(url)
+    assert response.context["no_children"] is False
+    assert "пока нет учеников" not in response.content.decode()
+    Enrollment.objects.filter(school_class=cast.school_class).update(is_active=False)
+    response = teacher.get(url)
+    assert response.context["no_children"] is True
+    assert "пока нет учеников" in response.content.decode()
+
+
+def test_acc3_links_are_hashed_like_api_tokens_and_old_links_still_open(cast):
+    """One SHA-256 helper for every stored token; letters already sent keep working."""
+    assert services.hash_token is hash_token
+    invitation = parent_invitation(cast)
+    InvitationLetter.objects.filter(invitation=invitation).update(
+        token_hash=hashlib.sha256(TOKEN.encode()).hexdigest()
+    )
+    assert Client().get(reverse("registration_accept", args=[TOKEN])).status_code == 200
+
+
 # --- accepting -------------------------------------------------------------------------------
+def test_acc3_accepting_looks_the_link_up_once_under_lock(cast):
+    """The page reads the link once to show the form; the service reads it once more, locked,
+    and that one lookup serves both creating the account and accepting."""
+    parent_invitation(cast)
+    link = reverse("registration_accept", args=[TOKEN])
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(link, account_data())
+    assert response.status_code == 302
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('WHERE "registration_invitationletter"."token_hash" =' in q for q in sql) == 2
+    assert sum('FROM "registration_invitation"' in q and "FOR UPDATE" in q for q in sql) == 1
+    assert Invitation.objects.get().accepted_by == User.objects.get(username="petrov-papa")
+
+
 def test_acc3_new_person_accepts_and_gets_exactly_the_place(
     cast, smtp_server, django_capture_on_commit_callbacks
 ):

@@ -1,5 +1,10 @@
 """A local stand-in for SMS.ru: a real HTTP server (http.server in a thread) that records
-every request and answers what the test tells it to, in SMS.ru's documented JSON format."""
+every request and answers what the test tells it to, in SMS.ru's documented JSON format.
+
+Parta sends ``POST /sms/send`` with the parameters as form data; the server reads them from
+the body. A GET (the parameters in the URL, where they reach access logs) is recorded and
+answered 405, so a test that expects a sent message fails.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ import pytest
 class Recorded:
     method: str
     path: str
-    params: dict[str, list[str]]
+    params: dict[str, list[str]]  # the form fields of the body
+    query: dict[str, list[str]] = field(default_factory=dict)  # the URL's own parameters
+    content_type: str = ""
 
 
 @dataclass
@@ -46,16 +53,35 @@ class SmsRuServer:
 
 def _handler(server_state: SmsRuServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+        def do_POST(self) -> None:
             parts = urlsplit(self.path)
-            params = parse_qs(parts.query, keep_blank_values=True)
-            server_state.requests.append(Recorded("GET", parts.path, params))
+            content_type = self.headers.get("Content-Type", "")
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode()
+            params = (
+                parse_qs(raw, keep_blank_values=True)
+                if content_type.startswith("application/x-www-form-urlencoded")
+                else {}
+            )
+            query = parse_qs(parts.query, keep_blank_values=True)
+            server_state.requests.append(
+                Recorded("POST", parts.path, params, query=query, content_type=content_type)
+            )
             to = params.get("to", [""])[0]
             body = (
                 server_state.body if server_state.body is not None else server_state.ok_answer(to)
             )
+            self._answer(server_state.status, body)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            server_state.requests.append(Recorded("GET", parts.path, {}, query=query))
+            self._answer(405, json.dumps({"status": "ERROR", "status_text": "POST only"}))
+
+        def _answer(self, status: int, body: str) -> None:
             payload = body.encode()
-            self.send_response(server_state.status)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -327,3 +327,48 @@ def test_hyphenated_and_kazakh_names_are_accepted(client, cast):
     )
     cast.parent.refresh_from_db()
     assert cast.parent.full_name == "Мамин-Сибиряк Нұрсұлтан"
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+def test_failed_sms_keeps_the_previous_code_working(cast, smsru_server):
+    """ACC-8: a new code closes the previous one only once its SMS is sent."""
+    services.phone_code_send(person=cast.student, phone=NEW_PHONE)
+    first = sent_code(smsru_server)
+    smsru_server.status = 500
+    smsru_server.body = "down"
+    with pytest.raises(DomainError) as caught:
+        services.phone_code_send(person=cast.student, phone=NEW_PHONE)
+    assert caught.value.code == "sms"
+    assert PhoneCode.objects.owned_by(cast.student).open().count() == 1
+    services.phone_code_confirm(person=cast.student, code=first)
+    cast.student.refresh_from_db()
+    assert cast.student.phone == NEW_PHONE
+
+
+def test_a_sent_code_closes_only_the_earlier_ones(cast, smsru_server):
+    services.phone_code_send(person=cast.student, phone=NEW_PHONE)
+    services.phone_code_send(person=cast.student, phone=NEW_PHONE)
+    first, second = PhoneCode.objects.order_by("pk")
+    assert first.closed_at is not None
+    assert second.closed_at is None and second.sms_id == "000000-10000001"
+
+
+def test_sign_in_writes_the_session_row_once(cast):
+    """ACC-8: allauth records the session of a sign-in; Parta does not write it again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        sign_in(client, "roditel", agent=PC_UA)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "usersessions_usersession" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+    assert len(writes) == 1, writes
+    session = UserSession.objects.get(user=cast.parent)
+    assert session.session_key == client.session.session_key
+    assert session.user_agent == PC_UA
+    assert client.session["parta_login_security"]["mfa"] is False

@@ -16,8 +16,10 @@ def test_smsru_backend_sends_the_documented_request_and_reads_the_answer(smsru_s
     result = send_sms("+79123456789", "Парта: код 123456")
     assert len(smsru_server.requests) == 1
     sent = smsru_server.requests[0]
-    assert sent.method == "GET"
+    assert sent.method == "POST"  # the key and the code in the body, not in the URL
     assert sent.path == "/sms/send"
+    assert sent.query == {}
+    assert sent.content_type.startswith("application/x-www-form-urlencoded")
     assert sent.params == {
         "api_id": ["test-api-id"],
         "to": ["79123456789"],
@@ -117,6 +119,27 @@ def test_smsru_unreachable_server_is_an_unavailable_service(settings):
     with pytest.raises(SmsError) as caught:
         backend.send("+79123456789", "текст")
     assert caught.value.code == "network"
+
+
+def test_smsru_unreachable_server_logs_neither_the_api_id_nor_the_code(settings, caplog):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.PARTA_SMS_BACKEND = "smsru"
+    settings.SMSRU_API_ID = "secret-api-id-4711"
+    settings.SMSRU_BASE_URL = f"http://127.0.0.1:{port}"
+    settings.PARTA_SMS_SENDER = ""
+    settings.PARTA_SMS_TIMEOUT_SECONDS = 2
+    with caplog.at_level("DEBUG"), pytest.raises(SmsError) as caught:
+        send_sms("+79123456789", "Парта: код 482913")
+    assert caught.value.code == "network"
+    logged = caplog.text
+    assert "SMS to +79123456789 not sent" in logged
+    assert "ConnectionError" in logged and "127.0.0.1" in logged
+    for secret in ("secret-api-id-4711", "482913"):
+        assert secret not in logged
+        assert secret not in caught.value.detail
+        assert secret not in str(caught.value)
 
 
 def test_smsru_without_api_id_refuses_to_start(settings):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -294,3 +296,147 @@ def test_nobody_resets_the_second_factor_of_another_schools_staff(cast):
     smuggled = reverse("security_two_factor_reset", args=[cast.school.pk, cast.other_teacher.pk])
     assert director.post(smuggled).status_code == 404
     assert Authenticator.objects.filter(user=cast.other_teacher).exists()
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+class _Check:
+    """Stands in for allauth's code check: ``during`` runs while the code is being checked,
+    as another request would in parallel."""
+
+    right = "123456"
+
+    def __init__(self, user, code: str, during=None) -> None:
+        self.user = user
+        self.cleaned_data = {"code": code}
+        self.during = during
+
+    def clean_code(self) -> str:
+        if self.during is not None:
+            self.during()
+        if self.cleaned_data["code"] != self.right:
+            raise ValidationError("wrong", code="incorrect_code")
+        return self.cleaned_data["code"]
+
+
+def _probe():
+    from parta.security.mfa import _LimitedTries
+
+    class Probe(_LimitedTries, _Check):
+        pass
+
+    return Probe
+
+
+def test_parallel_wrong_codes_are_counted_before_they_are_checked(cast, settings):
+    """MFA: codes sent at once cannot pass the limit by all being checked before any counts."""
+    settings.PARTA_MFA_MAX_FAILURES = 3
+    Probe = _probe()
+    checked: list[str] = []
+    refused: list[str] = []
+
+    def submit(depth: int) -> None:
+        # Ten guesses in flight at once: each one is still being checked (or was refused)
+        # when the next one arrives.
+        def during() -> None:
+            checked.append(str(depth))
+            if depth < 9:
+                submit(depth + 1)
+
+        form = Probe(cast.parent, f"{depth:06d}", during)
+        try:
+            form.clean_code()
+        except ValidationError as exc:
+            if exc.code == "too_many_codes":
+                refused.append(str(depth))
+        if str(depth) not in checked and depth < 9:
+            submit(depth + 1)
+
+    submit(0)
+    assert len(checked) == 3
+    assert len(refused) == 7
+
+
+def test_after_max_failures_the_right_code_is_refused_within_the_window(cast, settings):
+    settings.PARTA_MFA_MAX_FAILURES = 3
+    Probe = _probe()
+    for _ in range(3):
+        with pytest.raises(ValidationError) as caught:
+            Probe(cast.parent, "000000").clean_code()
+        assert caught.value.code == "incorrect_code"
+    with pytest.raises(ValidationError) as caught:
+        Probe(cast.parent, _Check.right).clean_code()
+    assert caught.value.code == "too_many_codes"
+    # Another account is not held up by this one's tries.
+    assert Probe(cast.director, _Check.right).clean_code() == _Check.right
+    cache.delete(f"parta:mfa-failures:{cast.parent.pk}")  # the window has passed
+    assert Probe(cast.parent, _Check.right).clean_code() == _Check.right
+    # ...and a right code starts the count afresh.
+    for _ in range(3):
+        with pytest.raises(ValidationError):
+            Probe(cast.parent, "000000").clean_code()
+    with pytest.raises(ValidationError) as caught:
+        Probe(cast.parent, "000000").clean_code()
+    assert caught.value.code == "too_many_codes"
+
+
+def test_reset_of_the_second_factor_is_told_to_the_person_by_email(
+    cast, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    """MFA: a reset the person did not ask for does not go unnoticed."""
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+    EmailAddress.objects.create(
+        user=cast.class_teacher, email="smirnova@example.ru", verified=True, primary=True
+    )
+    with_totp(cast.class_teacher)
+    director = Client()
+    director.force_login(cast.director)
+    url = reverse("security_two_factor_reset", args=[cast.school.pk, cast.class_teacher.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = director.post(url)
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=cast.class_teacher).exists()
+    assert len(smtp_server) == 1
+    letter = smtp_server[0]
+    assert letter["X-Envelope-To"] == "smirnova@example.ru"
+    assert letter["Subject"].strip() == "Парта: Вход с кодом из приложения отключён"
+    body = letter.get_body(preferencelist=("plain",)).get_content()
+    assert "Администрация организации «Школа № 1» отключила вход с кодом" in body
+    assert "Authenticator" not in body
+
+
+def test_reset_that_removed_nothing_sends_no_letter(
+    cast, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+    EmailAddress.objects.create(
+        user=cast.class_teacher, email="smirnova@example.ru", verified=True, primary=True
+    )
+    director = Client()
+    director.force_login(cast.director)
+    url = reverse("security_two_factor_reset", args=[cast.school.pk, cast.class_teacher.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        director.post(url)
+    assert smtp_server == []
+
+
+def test_mfa_required_page_names_only_active_organizations(cast):
+    """MFA: a closed organization's rule binds nobody, so the page does not name it."""
+    closed = f.OrganizationFactory(
+        municipality=cast.municipality, short_name="Закрытая школа", is_active=False
+    )
+    f.StaffPositionFactory(person=cast.class_teacher, organization=closed)
+    require_mfa(closed, cast.director)
+    require_mfa(cast.school, cast.director)
+    client = Client()
+    client.force_login(cast.class_teacher)
+    html = client.get(reverse("security_mfa_required")).content.decode()
+    assert "Школа № 1" in html
+    assert "Закрытая школа" not in html
+
+
+def test_only_those_who_set_the_rule_see_the_link_to_it(cast):
+    for member, shown in (("director", True), ("operator", True), ("class_teacher", False)):
+        client = Client()
+        client.force_login(getattr(cast, member))
+        html = client.get(reverse("security_settings")).content.decode()
+        assert (reverse("security_policies") in html) is shown, member
