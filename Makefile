@@ -54,7 +54,11 @@ translations: install
 bench-district: install
 	$(PY) bench/generate_district.py
 
-.PHONY: bench-pages bench-confirmation
+.PHONY: bench-pages bench-confirmation bench-journal
+## Load benchmark of the journal (gunicorn + wrk, district data): see bench/README.md.
+bench-journal: install
+	$(PY) bench/journal.py
+
 bench-pages: install
 	$(PY) bench/pages.py
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the data generator: ``manage.py generate --scale district`` on PostgreSQL.
 
+The region's structure and people, then the journal's school year (lessons, marks,
+attendance, history, term grades), in one transaction; ``--no-journal`` leaves it out.
 Runs against ``DATABASE_URL`` (default: postgres://postgres@127.0.0.1:5432/parta_bench),
 creating and migrating that database when needed. A data set of the same scale left by an
 earlier run is deleted first, outside the measurement. Measures the generation's wall time
@@ -123,6 +125,7 @@ def main() -> int:
     parser.add_argument("--no-copy", action="store_true", help="bulk_create instead of COPY")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-journal", action="store_true", help="structure and people only")
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
@@ -155,6 +158,15 @@ def main() -> int:
         file=sys.stderr,
         disable=args.quiet or not sys.stderr.isatty(),
     )
+    stages: list[Any] = []
+    phases: dict[str, float] = {}
+
+    def stage(description: str, total: int) -> Any:
+        bar.close()
+        phases["people"] = round(time.perf_counter() - started, 1)
+        stages.append(tqdm(total=total, desc=description, file=sys.stderr, disable=bar.disable))
+        return stages[-1].update
+
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     started = time.perf_counter()
     with bar:
@@ -163,8 +175,14 @@ def main() -> int:
             use_copy=False if args.no_copy else None,
             batch_size=args.batch_size,
             progress=bar.update,
+            skip=("journal",) if args.no_journal else (),
+            stage=stage,
         )
     wall = time.perf_counter() - started
+    for opened in stages:
+        opened.close()
+    if "people" in phases:
+        phases["journal"] = round(wall - phases["people"], 1)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -177,6 +195,7 @@ def main() -> int:
         "scale": scale.name,
         "method": "bulk_create" if args.no_copy or connection.vendor != "postgresql" else "copy",
         "wall_seconds": round(wall, 1),
+        "phases_seconds": phases,
         "peak_rss_mib": peak_rss_mib(),
         "rss_before_generation_mib": rss_before,
         "cleanup_seconds": round(cleanup_seconds, 1),

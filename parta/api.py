@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from parta.accounts.api import router as accounts_router
 from parta.accounts.api.auth import ANY_AUTH
 from parta.core.errors import DomainError
+from parta.journal.api import router as journal_router
 
 DESCRIPTION = """\
 Parta's REST API for the mobile app and partner applications.
@@ -45,6 +46,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("/", accounts_router)
+api.add_router("/", journal_router)
 
 
 def _error(

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "parta.directory",
     "parta.accounts",
     "parta.privacy",
+    "parta.notifications",
     "parta.onboarding",
     "parta.confirmation",
     "parta.registration",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "parta.complaints",
     "parta.family",
     "parta.profiles",
+    "parta.journal",
     "parta.core.admin_apps.PartaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "parta.accounts.context_processors.roles",
                 "parta.core.context_processors.parta",
+                "parta.notifications.context_processors.inbox",
             ],
         },
     }
@@ -153,6 +156,10 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions are read from Redis and written through to the database: one query less on
+    # every page. Only with a shared cache — a per-process cache would keep a signed-out
+    # session alive in the other workers.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

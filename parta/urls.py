@@ -60,6 +60,8 @@ urlpatterns = [
     path("family/", include("parta.family.urls")),
     path("profile/", include("parta.profiles.urls")),
     path("privacy/", include("parta.privacy.urls")),
+    path("inbox/", include("parta.notifications.urls")),
+    path("", include("parta.journal.urls")),
     path("help/", core_views.help_page, name="help"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", accounts_language.set_language, name="set_language"),

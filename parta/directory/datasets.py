@@ -4,6 +4,12 @@ catalogue and deleting a whole data set.
 People are written through ``RowWriter``: on PostgreSQL the big tables go through ``COPY``
 (psycopg 3), elsewhere through ``bulk_create``. Callers hand it rows in small batches, so memory
 stays flat however large the data set is.
+
+Cabinet apps hook into a data set's life without the directory importing them: a *filler*
+(``register_dataset_filler``) adds the app's own data once a generated region's structure and
+people exist (the journal's school year), and a *purger* (``register_dataset_purger``) deletes
+the app's rows of a data set with plain SQL before the generic clean-up runs, where going
+through Django's collector row by row would take hours.
 """
 
 from __future__ import annotations
@@ -11,13 +17,15 @@ from __future__ import annotations
 import datetime
 import operator
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from types import TracebackType
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 
 from parta.directory.fake_names import SUBJECTS
@@ -178,6 +186,198 @@ class RowWriter:
             )
 
 
+@dataclass(frozen=True)
+class DatasetFill:
+    """What a filler is given: the generated region, whose structure and people exist.
+
+    ``stage(description, total)`` opens a progress line and returns its ``update(n)``.
+    """
+
+    region: Region
+    seed: int
+    use_copy: bool
+    now: datetime.datetime
+    stage: Callable[[str, int], Callable[[int], object]]
+
+
+DatasetFiller = Callable[[DatasetFill], dict[str, int]]
+DatasetPurger = Callable[[Region | None, models.QuerySet[Any]], object]
+_fillers: dict[str, DatasetFiller] = {}
+_purgers: list[DatasetPurger] = []
+
+
+def register_dataset_filler(name: str, filler: DatasetFiller) -> DatasetFiller:
+    """Let an app add its data to every generated region (``name`` lets a run skip it)."""
+    _fillers[name] = filler
+    return filler
+
+
+def dataset_fillers() -> dict[str, DatasetFiller]:
+    return dict(_fillers)
+
+
+def dataset_fill(fill: DatasetFill, *, skip: Collection[str] = ()) -> dict[str, int]:
+    """Run every registered filler but those named in ``skip``; return their counts."""
+    counts: dict[str, int] = {}
+    for name, filler in _fillers.items():
+        if name not in skip:
+            counts |= filler(fill)
+    return counts
+
+
+def register_dataset_purger(purger: DatasetPurger) -> DatasetPurger:
+    """Let an app delete its rows of a data set first: ``purger(region, people)``.
+
+    ``region`` is the data set's region (None when only its people are left) and ``people``
+    the queryset of its people. Registering the same function twice registers it once.
+    """
+    if purger not in _purgers:
+        _purgers.append(purger)
+    return purger
+
+
+class KeysCheckedOnce:
+    """Inside ``with``, PostgreSQL's row-by-row foreign key checks are replaced by a few
+    set-based ones on leaving.
+
+    PostgreSQL checks each foreign key of each inserted row, and each key pointing at each
+    deleted row, with a query of its own, queued to the commit (Django's constraints are
+    deferred). For a district's school year that is tens of millions of queries; deleting
+    its people after their journal costs more still, as each check walks the index entries
+    of the rows deleted just before. Where the database role may set
+    ``session_replication_role`` (a superuser, or granted on PostgreSQL 15+), the block runs
+    with it set to ``replica``, which skips row triggers, and on leaving:
+
+    - every foreign key of the rows added to ``inserted`` meanwhile is checked with one
+      anti-join per table;
+    - every foreign key anywhere that points at a table of ``deleted`` (every table with
+      ``check_all``) is checked for rows left pointing at nothing, one anti-join per table.
+
+    A dangling reference raises ``IntegrityError`` and the caller's transaction rolls back.
+    Application row triggers are skipped as well: the journal history's append-only guard
+    (which fires on UPDATE and DELETE only) has its own sanctioned purge, called inside.
+    A block opened inside another one joins it: the outer block checks for both. Elsewhere,
+    or without the privilege, nothing changes and the database checks as usual. Must run
+    inside a transaction.
+    """
+
+    _open: ClassVar[list[KeysCheckedOnce]] = []
+
+    def __init__(
+        self,
+        inserted: Sequence[type[models.Model]] = (),
+        deleted: Sequence[type[models.Model]] = (),
+        *,
+        check_all: bool = False,
+    ) -> None:
+        self.inserted = list(inserted)
+        self.deleted = list(deleted)
+        self.check_all = check_all
+        self.active = False
+        self.outer: KeysCheckedOnce | None = None
+        self.floors: dict[type[models.Model], int] = {}
+
+    def __enter__(self) -> KeysCheckedOnce:
+        if self._open:
+            outer = self.outer = self._open[0]
+            outer.floors |= {m: f for m, f in self._floors().items() if m not in outer.floors}
+            outer.inserted += [m for m in self.inserted if m not in outer.inserted]
+            outer.deleted += self.deleted
+            self.active = outer.active
+            return self
+        self._open.append(self)
+        if not is_postgresql():
+            return self
+        self.floors = self._floors()
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        except DatabaseError:
+            return self  # not allowed: the usual row-by-row checks stay
+        self.active = True
+        return self
+
+    def _floors(self) -> dict[type[models.Model], int]:
+        """The highest id of each ``inserted`` table now: the rows above it are new."""
+        floors = {}
+        if is_postgresql():
+            with connection.cursor() as cursor:
+                for model in self.inserted:
+                    table = connection.ops.quote_name(model._meta.db_table)
+                    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+                    floors[model] = cursor.fetchone()[0]
+        return floors
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.outer is not None:
+            return  # the outer block checks
+        self._open.remove(self)
+        if not self.active:
+            return
+        self.active = False
+        if kind is not None:
+            return  # the transaction is rolled back anyway
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+            for model in self.inserted:
+                keys = [f for f in model._meta.concrete_fields if _constrained(f)]
+                self._check(cursor, model, keys, new_only=True)
+            targets = set(self.deleted)
+            for model in apps.get_models(include_auto_created=True):
+                keys = [
+                    f
+                    for f in model._meta.concrete_fields
+                    if _constrained(f) and (self.check_all or f.related_model in targets)
+                ]
+                self._check(cursor, model, keys, new_only=False)
+
+    def _check(
+        self,
+        cursor: Any,
+        model: type[models.Model],
+        keys: Sequence[models.Field[Any, Any]],
+        *,
+        new_only: bool,
+    ) -> None:
+        if not keys:
+            return
+        quote = connection.ops.quote_name
+        joins, dangling = [], []
+        for n, key in enumerate(keys):
+            target = key.target_field  # type: ignore[attr-defined]
+            joins.append(
+                f"LEFT JOIN {quote(target.model._meta.db_table)} p{n} "
+                f"ON p{n}.{quote(target.column)} = c.{quote(key.column)}"
+            )
+            dangling.append(
+                f"(c.{quote(key.column)} IS NOT NULL AND p{n}.{quote(target.column)} IS NULL)"
+            )
+        where = " OR ".join(dangling)
+        params: list[Any] = []
+        if new_only:
+            where = f"c.{quote(model._meta.pk.column)} > %s AND ({where})"
+            params = [self.floors[model]]
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {quote(model._meta.db_table)} c {' '.join(joins)} "  # noqa: S608
+            f"WHERE {where}",
+            params,
+        )
+        broken = cursor.fetchone()[0]
+        if broken:
+            raise IntegrityError(
+                f"{broken} rows of {model._meta.db_table} refer to rows that do not exist"
+            )
+
+
+def _constrained(field: Any) -> bool:
+    return bool(field.is_relation and field.concrete and getattr(field, "db_constraint", False))
+
+
 def subjects_catalogue_ensure() -> int:
     """The region-wide subject catalogue (no organization); adds only missing names."""
     existing = set(Subject.objects.filter(organization__isnull=True).values_list("name", flat=True))
@@ -261,13 +461,22 @@ def dataset_delete(*, region_code: str, username_prefixes: Sequence[str]) -> int
     """Delete a data set's region with everything in it and its people; return people deleted.
 
     People are found by the login prefix the data set gave them and deleted in id ranges, so
-    memory stays flat at region scale.
+    memory stays flat at region scale. The registered purgers run first, all in one
+    transaction; on PostgreSQL the foreign keys are checked once at the end, set-based
+    (``KeysCheckedOnce``), instead of row by row.
     """
+    with transaction.atomic(), KeysCheckedOnce(check_all=True):
+        return _dataset_delete(region_code, username_prefixes)
+
+
+def _dataset_delete(region_code: str, username_prefixes: Sequence[str]) -> int:
     user_model = get_user_model()
     people = Q(pk__in=[])
     for prefix in username_prefixes:
         people |= Q(username__startswith=prefix)
     region = Region.objects.filter(code=region_code).first()
+    for purger in _purgers:
+        purger(region, user_model.objects.filter(people))
     if region is not None:
         _delete_cabinet_records(region, user_model.objects.filter(people))
         in_region = Q(organization__municipality__region=region)

@@ -9,21 +9,31 @@ People are streamed: the generator never holds more than one batch of people in 
 PostgreSQL people, enrolments and guardianships go in with COPY; elsewhere with bulk_create.
 Generated people get an unusable password (their slips are printed later); nobody's password
 is hashed.
+
+Once the structure and the people exist, the registered dataset fillers add the cabinet apps'
+data (the journal's school year) in the same transaction; ``skip`` names the ones to leave out.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 
 from parta.core.errors import DomainError
 from parta.directory import fake_people as fp
-from parta.directory.datasets import RowWriter, dataset_delete, subjects_catalogue_ensure
+from parta.directory.datasets import (
+    DatasetFill,
+    RowWriter,
+    dataset_delete,
+    dataset_fill,
+    subjects_catalogue_ensure,
+)
 from parta.directory.fake_names import STREETS
 from parta.directory.models import (
     AcademicYear,
@@ -163,8 +173,15 @@ def generate(
     batch_size: int = 5000,
     progress: Callable[[int], object] | None = None,
     seed: int = 1,
+    skip: Collection[str] = (),
+    now: datetime.datetime | None = None,
+    stage: Callable[[str, int], Callable[[int], object]] | None = None,
 ) -> dict[str, int]:
-    """Generate ``scale``'s region in one transaction; return the counts written."""
+    """Generate ``scale``'s region in one transaction; return the counts written.
+
+    ``now`` is the moment the fillers take as the present (what is past and what is still
+    ahead in the school year); ``stage`` opens a progress line for each of their stages.
+    """
     scale.check()
     with transaction.atomic():
         if dataset_exists(scale):
@@ -189,7 +206,17 @@ def generate(
             with connection.cursor() as cursor:
                 for model in (get_user_model(), Enrollment, Guardianship, StaffPosition):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        return dataset_counts(scale)
+        filled = dataset_fill(
+            DatasetFill(
+                region=Region.objects.get(code=scale.region_code),
+                seed=seed,
+                use_copy=generator.writer.use_copy,
+                now=now or timezone.now(),
+                stage=stage or (lambda description, total: lambda n: None),
+            ),
+            skip=skip,
+        )
+        return dataset_counts(scale) | filled
 
 
 def dataset_counts(scale: Scale) -> dict[str, int]:

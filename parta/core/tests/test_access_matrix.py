@@ -61,6 +61,50 @@ def _registration() -> Any:
     return import_module("parta.registration.tests.fixtures")
 
 
+def _math_5a(cast: Cast) -> list[Any]:
+    """5А and its Mathematics, with the journal's terms and lessons (JRN-9)."""
+    journal = import_module("parta.journal.tests.fixtures").make_journal(cast)
+    return [cast.school_class.pk, journal.math.pk]
+
+
+def _journal(cast: Cast) -> Any:
+    return import_module("parta.journal.tests.fixtures").make_journal(cast)
+
+
+def _cell_5a(cast: Cast) -> list[Any]:
+    """The latest Mathematics lesson of 5А held, and Petrov's cell on it (JRN-4)."""
+    return [_journal(cast).past_math_lessons()[-1].pk, cast.student.pk]
+
+
+def _grade_type(code: str) -> int:
+    return (
+        import_module("parta.journal.models").GradeType.objects.get(organization=None, code=code).pk
+    )
+
+
+def _tt() -> Any:
+    return import_module("parta.journal.tests.timetable_matrix")
+
+
+def _achievement(cast: Cast) -> Any:
+    """An achievement of Petrov's, entered by his class teacher (JRN-8)."""
+    from django.utils import timezone
+
+    services = import_module("parta.journal.services.achievements")
+    return services.achievement_add(
+        actor=cast.class_teacher,
+        student_id=cast.student.pk,
+        kind="diploma",
+        title="Грамота",
+        date=timezone.localdate(),
+    )
+
+
+def _calendar_token(cast: Cast) -> str:
+    """Petrov's secret calendar address (JRN-8): the token is the only key."""
+    return import_module("parta.journal.services.calendar").feed_create(person=cast.student)
+
+
 def THE_CLASS(cast: Cast) -> list[Any]:
     return [cast.school_class.pk]
 
@@ -326,6 +370,142 @@ PAGES: dict[str, Row] = {
     "privacy_access_log": Row(EVERYONE),
     "privacy_access_log_of": Row(only("parent", "student"), args=lambda cast: [cast.student.pk]),
     # --- end privacy ---
+    # --- the year's structure, the timetable, lessons (JRN-1..3) ---
+    # The school's administration: the year's structure, the template, one-off changes.
+    "timetable_school": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "timetable_terms": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "timetable_bells": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "timetable_settings": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "timetable_grade_types": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "timetable_grade_type": Row(only("director"), args=lambda cast: [_tt().grade_type(cast).pk]),
+    "timetable_changes": Row(only("director"), args=lambda cast: [cast.school.pk]),
+    "timetable_edit": Row(only("director"), args=THE_CLASS),
+    "timetable_slot_add": Row(only("director"), args=THE_CLASS),
+    "timetable_slot_change": Row(only("director"), args=lambda cast: [_tt().entry(cast).pk]),
+    "timetable_slot_remove": Row(only("director"), args=lambda cast: [_tt().entry(cast).pk]),
+    "timetable_generate": Row(
+        only("director"),
+        args=lambda cast: [_tt().entry(cast).school_class_id],
+        method="post",
+        ok=302,
+    ),
+    "lesson_add": Row(only("director"), args=THE_CLASS),
+    "lesson_reschedule": Row(only("director"), args=lambda cast: [_tt().lesson(cast).pk]),
+    "timetable_teacher_of": Row(only("director"), args=lambda cast: [cast.class_teacher.pk]),
+    # Whoever has a timetable is sent to it; the authorities and the unconfirmed have none.
+    "timetable_mine": Row(
+        only("student", "parent", "other_parent", "class_teacher", "other_teacher", "director"),
+        ok=302,
+    ),
+    # 5А's week and its lesson: its students and parents, the school's staff, the authorities.
+    "timetable_class": Row(
+        only("student", "parent", "class_teacher", "director", "official", "operator"),
+        args=THE_CLASS,
+    ),
+    "lesson_detail": Row(
+        only("student", "parent", "class_teacher", "director", "official", "operator"),
+        args=lambda cast: [_tt().lesson(cast).pk],
+    ),
+    "lesson_file": Row(
+        only("student", "parent", "class_teacher", "director", "official", "operator"),
+        args=lambda cast: [_tt().lesson(cast).pk, _tt().lesson_file(cast).pk],
+    ),
+    # Removing a file: whoever writes the lesson (its teacher) and the administration.
+    "lesson_file_delete": Row(
+        only("class_teacher", "director"),
+        args=lambda cast: [_tt().lesson(cast).pk, _tt().lesson_file(cast).pk],
+        method="post",
+        ok=302,
+    ),
+    # Staff who teach: their own week and their lessons to fill in.
+    "timetable_teacher": Row(only("class_teacher", "other_teacher", "director")),
+    "lessons_mine": Row(only("class_teacher", "other_teacher", "director")),
+    # --- end timetable ---
+    # --- the inbox (NTF-1, NTF-4): one's own messages only ---
+    "inbox": Row(EVERYONE),
+    "inbox_read_all": Row(EVERYONE, method="post", ok=302),
+    "inbox_open": Row(
+        only("parent"), args=lambda cast: [_tt().parent_notification(cast).pk], ok=302
+    ),
+    "inbox_read": Row(
+        only("parent"),
+        args=lambda cast: [_tt().parent_notification(cast).pk],
+        method="post",
+        ok=302,
+    ),
+    # --- end inbox ---
+    # --- journal statistics (JRN-9) ---
+    # Whoever keeps journals; the lists are their own (the other school's teacher: empty).
+    "journal_stats_index": Row(only("class_teacher", "other_teacher", "director")),
+    # 5А's Mathematics: its teacher (the class teacher) and the school's administration.
+    "journal_stats": Row(only("class_teacher", "director"), args=lambda cast: _math_5a(cast)),
+    "journal_stats_attention": Row(
+        only("class_teacher", "director"), args=lambda cast: _math_5a(cast)
+    ),
+    # 5А as a whole: its class teacher and the school's administration.
+    "class_stats": Row(only("class_teacher", "director"), args=lambda cast: _math_5a(cast)[:1]),
+    "class_stats_attention": Row(
+        only("class_teacher", "director"), args=lambda cast: _math_5a(cast)[:1]
+    ),
+    "class_stats_export": Row(
+        only("class_teacher", "director"), args=lambda cast: _math_5a(cast)[:1]
+    ),
+    # --- end journal statistics ---
+    # --- the teacher's journal (JRN-4..7) ---
+    # Whoever keeps journals; the lists are their own (the other school's teacher: empty).
+    "journal_list": Row(only("class_teacher", "other_teacher", "director")),
+    # 5А's Mathematics: its teacher (the class teacher) and the school's administration.
+    "journal_grid": Row(only("class_teacher", "director"), args=lambda cast: _math_5a(cast)),
+    "journal_changes": Row(only("class_teacher", "director"), args=lambda cast: _math_5a(cast)),
+    "journal_final_save": Row(
+        only("class_teacher", "director"),
+        args=lambda cast: [*_math_5a(cast), cast.student.pk],
+        method="post",
+        data=lambda cast: {"term": "year", "value": "4"},
+    ),
+    "journal_cell_save": Row(
+        only("class_teacher", "director"),
+        args=_cell_5a,
+        method="post",
+        data=lambda cast: {"value": "5"},
+    ),
+    "journal_cell_history": Row(only("class_teacher", "director"), args=_cell_5a),
+    "journal_lesson_grade_type": Row(
+        only("class_teacher", "director"),
+        args=lambda cast: _cell_5a(cast)[:1],
+        method="post",
+        data=lambda cast: {"grade_type": _grade_type("test")},
+    ),
+    # Closing a term: the school's administration only.
+    "journal_term_close": Row(
+        only("director"), args=lambda cast: [_journal(cast).term2.pk], ok=302, method="post"
+    ),
+    "journal_term_reopen": Row(
+        only("director"), args=lambda cast: [_journal(cast).term1.pk], ok=302, method="post"
+    ),
+    # --- end the teacher's journal ---
+    # --- the diary, achievements, the calendar (JRN-8) ---
+    # Petrov's diary: himself and his parent; another family's parent gets a 404.
+    "diary_week": Row(only("student", "parent"), data=lambda cast: {"child": cast.student.pk}),
+    "diary_print": Row(only("student", "parent"), data=lambda cast: {"child": cast.student.pk}),
+    "diary_record": Row(only("student", "parent"), data=lambda cast: {"child": cast.student.pk}),
+    # Achievements of 5А: its class teacher and the school's administration.
+    "achievements_class": Row(only("class_teacher", "director"), args=THE_CLASS),
+    "achievements_student": Row(
+        only("class_teacher", "director"), args=lambda cast: [cast.student.pk]
+    ),
+    "achievement_remove": Row(
+        only("class_teacher", "director"),
+        args=lambda cast: [cast.student.pk, _achievement(cast).pk],
+        method="post",
+        ok=302,
+    ),
+    # Whoever has a timetable of their own; the feed itself opens by its token alone.
+    "calendar_settings": Row(
+        only("student", "parent", "other_parent", "class_teacher", "other_teacher", "director")
+    ),
+    "calendar_feed": Row(EVERYONE, public=True, args=lambda cast: [_calendar_token(cast)]),
+    # --- end the diary ---
 }
 
 # Namespaces tested as a whole elsewhere in this file.
@@ -481,6 +661,36 @@ API: dict[tuple[str, str], Row] = {
     ("delete", "/api/v1/tokens/{token_id}"): Row(
         only("parent"), args=lambda cast: [parent_token(cast).pk], ok=204, method="delete"
     ),
+    # --- the journal (JRN-3..8) ---
+    # A diary is a student's own or a parent's child's; everybody else has none (404).
+    ("get", "/api/v1/diary/week"): Row(only("student", "parent", "other_parent")),
+    ("get", "/api/v1/homework"): Row(only("student", "parent", "other_parent")),
+    # 5А's latest Mathematics lesson: its class, its parents and the school's staff.
+    ("get", "/api/v1/lessons/{lesson_id}"): Row(
+        only("student", "parent", "class_teacher", "director", "official", "operator"),
+        args=lambda cast: _cell_5a(cast)[:1],
+    ),
+    ("put", "/api/v1/lessons/{lesson_id}/homework"): Row(
+        only("class_teacher", "director"),
+        args=lambda cast: _cell_5a(cast)[:1],
+        method="put",
+        data=lambda cast: {"topic": "Дроби"},
+    ),
+    ("get", "/api/v1/journals/{class_id}/{subject_id}"): Row(
+        only("class_teacher", "director"), args=_math_5a
+    ),
+    ("put", "/api/v1/lessons/{lesson_id}/marks/{student_id}"): Row(
+        only("class_teacher", "director"),
+        args=_cell_5a,
+        method="put",
+        data=lambda cast: {"value": 5},
+    ),
+    ("put", "/api/v1/lessons/{lesson_id}/attendance/{student_id}"): Row(
+        only("class_teacher", "director"),
+        args=_cell_5a,
+        method="put",
+        data=lambda cast: {"attendance": "late"},
+    ),
 }
 
 
@@ -514,6 +724,9 @@ def _api_request(client: Client, key: tuple[str, str], row: Row, cast: Cast) -> 
         path = path.replace(path[path.index("{") : path.index("}") + 1], str(value), 1)
     if method == "post":
         return client.post(path, {"name": "matrix"}, content_type="application/json")
+    if method == "put":
+        data = row.data(cast) if row.data else {}
+        return client.put(path, data, content_type="application/json")
     return getattr(client, method)(path)
 
 

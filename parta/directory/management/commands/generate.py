@@ -1,4 +1,9 @@
-"""``manage.py generate --scale district``: a generated region for load tests and benchmarks."""
+"""``manage.py generate --scale district``: a generated region for load tests and benchmarks.
+
+The region's structure and people come first; then every cabinet app registered as a dataset
+filler adds its data (the journal: one school year of timetable, lessons, marks, attendance
+and term grades). ``--no-journal`` leaves the journal out.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=5000, help="People per batch.")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--no-journal",
+            action="store_true",
+            help="Only the structure and the people: no school year of the journal.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale = generate.SCALES[options["scale"]]
@@ -45,6 +55,22 @@ class Command(BaseCommand):
             file=sys.stderr,
             disable=options["quiet"] or not sys.stderr.isatty(),
         )
+        stages: list[tqdm] = []
+
+        def stage(description: str, total: int) -> Any:
+            bar.close()
+            for earlier in stages:
+                earlier.close()
+            stages.append(
+                tqdm(
+                    total=total,
+                    desc=description,
+                    file=sys.stderr,
+                    disable=options["quiet"] or not sys.stderr.isatty(),
+                )
+            )
+            return stages[-1].update
+
         try:
             with bar:
                 counts = generate.generate(
@@ -54,9 +80,14 @@ class Command(BaseCommand):
                     batch_size=options["batch_size"],
                     progress=bar.update,
                     seed=options["seed"],
+                    skip=("journal",) if options["no_journal"] else (),
+                    stage=stage,
                 )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
+        finally:
+            for opened in stages:
+                opened.close()
         summary = ", ".join(f"{key}: {value:,}".replace(",", " ") for key, value in counts.items())
         self.stdout.write(
             f"{scale.region_name} ({scale.region_code}) создан за "
