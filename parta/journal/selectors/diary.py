@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 from parta.accounts.models import User
 from parta.core import access
 from parta.directory.models import Confirmation, Enrollment, Guardianship, SchoolClass
+from parta.journal import dates
 from parta.journal.models import (
     Achievement,
     FinalGrade,
@@ -60,12 +60,7 @@ TWO_PLACES = Decimal("0.01")
 # --- time -------------------------------------------------------------------------------------
 def school_zone(school_class: SchoolClass | None) -> datetime.tzinfo:
     """The time zone of the class's region (the school decides what "today" is)."""
-    if school_class is not None:
-        try:
-            return zoneinfo.ZoneInfo(school_class.organization.municipality.region.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return timezone.get_current_timezone()
+    return dates.school_zone(school_class.organization if school_class else None)
 
 
 def school_today(school_class: SchoolClass | None) -> datetime.date:

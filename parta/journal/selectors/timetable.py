@@ -9,17 +9,16 @@ rows with everything it shows joined.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parta.core import access
 from parta.directory.models import Organization, SchoolClass, StaffPosition
+from parta.journal import dates
 from parta.journal.models import Bell, Lesson, Mark, ScheduleChange, TimetableEntry
 
 WEEKDAYS = {
@@ -44,18 +43,7 @@ WEEKDAYS_SHORT = {
 
 def school_today(organization: Organization | None = None) -> datetime.date:
     """Today in the school's time zone (its region's); the server's when unknown."""
-    tz_name = ""
-    if organization is not None:
-        try:
-            tz_name = organization.municipality.region.timezone
-        except AttributeError:
-            tz_name = ""
-    if tz_name:
-        try:
-            return timezone.now().astimezone(zoneinfo.ZoneInfo(tz_name)).date()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return timezone.localdate()
+    return dates.school_today(organization)
 
 
 def monday_of(day: datetime.date) -> datetime.date:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from parta.core import access, events
 from parta.core.errors import DomainError
 from parta.directory.models import AcademicYear, Enrollment, Guardianship, SchoolClass, Subject
+from parta.journal import dates
 from parta.journal.models import (
     Attendance,
     FinalGrade,
@@ -132,13 +133,7 @@ def year_is_open(year: AcademicYear, today: datetime.date) -> bool:
 
 def school_today(school_class: SchoolClass) -> datetime.date:
     """Today in the school's region's time zone (what "today" means for its journal)."""
-    tz = school_class.organization.municipality.region.timezone
-    try:
-        import zoneinfo
-
-        return timezone.now().astimezone(zoneinfo.ZoneInfo(tz)).date()
-    except Exception:  # an unknown zone name: the server's own
-        return timezone.localdate()
+    return dates.school_today(school_class.organization)
 
 
 def check_writable(
