@@ -13,10 +13,20 @@ script installs it when it runs as root and it is missing) at each ``--concurren
 ``--duration`` seconds per scenario, every request a random one of the prepared ones
 (a Lua script reads them from a file):
 
-* ``diary_week``: GET /diary/?week=<a school week> as a random student;
+* ``diary_week``: GET /diary/?week=<a school week> as a random student; after the warm-up
+  most weeks are kept rendered (the stamp of their data has not moved), as at 21:00 when a
+  class's parents open the same week;
+* ``diary_week_cold``: the same requests to a server that keeps nothing
+  (``PARTA_DIARY_KEEP_BODY=0``): every week rendered afresh, as after a change of its data;
 * ``journal_grid``: GET /journal/<class>/<subject>/ as the subject's teacher;
-* ``grade_write``: POST of one journal cell (a mark 2–5) as the lesson's teacher, the way the
-  grid's script saves a cell.
+* ``grade_write``: POST of one journal cell as the lesson's teacher, the way the grid's script
+  saves a cell; the mark (2–5) is drawn on every request, so three writes in four change it;
+* ``signed_in_floor``: GET /healthz with a student's session: the middleware, the session,
+  the person and one ``SELECT 1`` — the least any signed-in page costs on this machine, the
+  floor under the three targets (no target of its own).
+
+The tables and indexes are read into the page cache first (pg_prewarm), so a run right after
+a reboot or a generation measures the application, not the disk.
 
 Records per scenario and concurrency the requests, non-2xx answers, requests/s and latency
 p50/p95/p99 (wrk's own histogram), and the SQL statements per request measured once
@@ -55,7 +65,15 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/parta_bench_journal"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
 SCALE = "district"
-TARGETS_MS = {"diary_week": 50.0, "journal_grid": 100.0, "grade_write": 30.0}
+TARGETS_MS: dict[str, float | None] = {
+    "diary_week": 50.0,
+    "diary_week_cold": 50.0,
+    "journal_grid": 100.0,
+    "grade_write": 30.0,
+    "signed_in_floor": None,
+}
+# Scenarios served by a server of their own, with these settings.
+SERVER_ENV = {"diary_week_cold": {"PARTA_DIARY_KEEP_BODY": "0"}}
 
 LUA = r"""
 -- One prepared request per line: method \t path \t cookie \t csrf \t body
@@ -73,13 +91,23 @@ function init(args)
     else
       body = nil
     end
-    requests[#requests + 1] = wrk.format(method, path, headers, body)
+    if body and body:find("{mark}", 1, true) then
+      -- A grade write: the mark is drawn on every request, so most writes change the cell.
+      requests[#requests + 1] = {method, path, headers, body}
+    else
+      requests[#requests + 1] = wrk.format(method, path, headers, body)
+    end
   end
   f:close()
   math.randomseed(tonumber(args[2]) or 1)
 end
 function request()
-  return requests[math.random(#requests)]
+  local r = requests[math.random(#requests)]
+  if type(r) == "table" then
+    local body = r[4]:gsub("{mark}", tostring(math.random(2, 5)))
+    return wrk.format(r[1], r[2], r[3], body)
+  end
+  return r
 end
 function done(summary, latency, requests)
   local codes = 0
@@ -226,10 +254,17 @@ def prepare_requests(rnd: random.Random, people: int) -> dict[str, list[Prepared
                 "POST",
                 f"/journal/lessons/{lesson['pk']}/cells/{student}/",
                 lesson["substitute_id"] or lesson["teacher_id"],
-                f"value={rnd.randint(2, 5)}",
+                "value={mark}",
             )
         )
-    return {"diary_week": diary, "journal_grid": grid, "grade_write": writes}
+    floor = [Prepared("GET", "/healthz", p.person) for p in diary]
+    return {
+        "diary_week": diary,
+        "diary_week_cold": diary,
+        "journal_grid": grid,
+        "grade_write": writes,
+        "signed_in_floor": floor,
+    }
 
 
 def make_sessions(person_ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -254,6 +289,33 @@ def make_sessions(person_ids: set[int]) -> dict[int, tuple[str, str]]:
         assert session.session_key is not None
         sessions[user.pk] = (session.session_key, _get_new_csrf_string())
     return sessions
+
+
+def warm_database() -> dict[str, Any]:
+    """Reads the data set's tables and indexes into the operating system's page cache
+    (pg_prewarm, "read" mode), so that a run after a reboot or a fresh generation measures
+    the application and not the disk. Without the extension (no superuser) it says so."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql":
+        return {"prewarmed": False, "why": connection.vendor}
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            cursor.execute(
+                "SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+            )
+            blocks = cursor.fetchone()[0]
+    except DatabaseError as exc:
+        return {"prewarmed": False, "why": str(exc).splitlines()[0]}
+    return {
+        "prewarmed": True,
+        "mib": round(blocks * 8 / 1024),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def write_requests(
@@ -288,7 +350,7 @@ def count_queries(
         kwargs: dict[str, Any] = {}
         if p.method == "POST":
             kwargs = {
-                "data": p.body,
+                "data": p.body.replace("{mark}", "4"),
                 "content_type": "application/x-www-form-urlencoded",
                 "headers": {"X-CSRFToken": csrf},
             }
@@ -389,35 +451,46 @@ def main() -> int:
                 "runs": {},
             }
         prepare_seconds = time.perf_counter() - started
+        warmed = warm_database()
+        print(f"page cache: {warmed}", file=sys.stderr)
         connection.close()  # the server's workers get the database to themselves
 
-        env = dict(os.environ)
-        server = start_server(env, args.workers, 1)
-        print(f"gunicorn on {HOST}:{server.port}, log {server.log.name}", file=sys.stderr)
         load_at_start = [round(x, 2) for x in os.getloadavg()]
+        groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
         for name in scenarios:
-            for connections in concurrency:
-                if args.warmup:
-                    run_wrk(
+            groups.setdefault(tuple(sorted(SERVER_ENV.get(name, {}).items())), []).append(name)
+        for overrides, names in groups.items():
+            env = {**os.environ, **dict(overrides)}
+            server = start_server(env, args.workers, 1)
+            print(
+                f"gunicorn on {HOST}:{server.port} {dict(overrides)}, log {server.log.name}",
+                file=sys.stderr,
+            )
+            for name in names:
+                for connections in concurrency:
+                    if args.warmup:
+                        run_wrk(
+                            wrk,
+                            server.port,
+                            files[name],
+                            script,
+                            connections=connections,
+                            seconds=args.warmup,
+                            seed=args.seed + 7,
+                        )
+                    run = run_wrk(
                         wrk,
                         server.port,
                         files[name],
                         script,
                         connections=connections,
-                        seconds=args.warmup,
-                        seed=args.seed + 7,
+                        seconds=args.duration,
+                        seed=args.seed,
                     )
-                run = run_wrk(
-                    wrk,
-                    server.port,
-                    files[name],
-                    script,
-                    connections=connections,
-                    seconds=args.duration,
-                    seed=args.seed,
-                )
-                results[name]["runs"][str(connections)] = run
-                print(f"{name} c={connections}: {json.dumps(run)}", file=sys.stderr)
+                    results[name]["runs"][str(connections)] = run
+                    print(f"{name} c={connections}: {json.dumps(run)}", file=sys.stderr)
+            server.stop()
+            server = None
     finally:
         if server is not None:
             server.stop()
@@ -435,6 +508,7 @@ def main() -> int:
         "scale": SCALE,
         "dataset": dataset,
         "prepare_seconds": round(prepare_seconds, 1),
+        "page_cache": warmed,
         "server": {"gunicorn": f"{args.workers} sync workers", "debug": False},
         "load": {
             "generator": "wrk 4.1 (Debian), 2 threads, keep-alive",

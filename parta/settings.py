@@ -148,6 +148,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django binds parameters on the client and prepares nothing; parta.core.sql prepares
+    # the few hot hand-written statements explicitly. psycopg needs a threshold for that;
+    # this one is never reached, so nothing else is prepared behind our back.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work -------------------------------------------------------------
@@ -167,6 +172,10 @@ else:
             "LOCATION": "parta",
         }
     }
+
+# The diary keeps each rendered week under the stamp of its data (journal/views_diary.py);
+# off only to measure the cold path (bench/journal.py).
+DIARY_KEEP_BODY = env_bool("PARTA_DIARY_KEEP_BODY", True)
 
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 TASKS = {
@@ -322,8 +331,42 @@ PARTA_PHONE_CODES_PER_HOUR = int(env("PARTA_PHONE_CODES_PER_HOUR", "3"))
 PARTA_SMS_BACKEND = env("PARTA_SMS_BACKEND", "smsru" if PRODUCTION else "console")
 PARTA_SMS_SENDER = env("PARTA_SMS_SENDER")  # a sender name approved by the provider, or empty
 PARTA_SMS_TIMEOUT_SECONDS = float(env("PARTA_SMS_TIMEOUT_SECONDS", "10"))
+# NTF-2: the price of one SMS part, debited from the person's prepaid balance.
+PARTA_SMS_PRICE = env("PARTA_SMS_PRICE", "3.00")
 SMSRU_API_ID = env("SMSRU_API_ID")
 SMSRU_BASE_URL = env("SMSRU_BASE_URL", "https://sms.ru")
+SMSC_LOGIN = env("SMSC_LOGIN")
+SMSC_PASSWORD = env("SMSC_PASSWORD")
+SMSC_BASE_URL = env("SMSC_BASE_URL", "https://smsc.ru")
+MOBIZON_API_KEY = env("MOBIZON_API_KEY")
+MOBIZON_BASE_URL = env("MOBIZON_BASE_URL", "https://api.mobizon.kz")
+# NTF-1: delivery of notifications by email and SMS (parta.notifications.delivery).
+PARTA_SITE_URL = env("PARTA_SITE_URL", "http://127.0.0.1:8000")  # links in letters and SMS
+PARTA_QUIET_HOURS = env("PARTA_QUIET_HOURS", "22:00-07:00")  # the default; each person sets theirs
+# Pauses before the 2nd, 3rd... try of a delivery that failed for a reason that may pass.
+PARTA_DELIVERY_RETRY_MINUTES = [
+    int(m) for m in env_list("PARTA_DELIVERY_RETRY_MINUTES", "1,5,30,120")
+]
+# NTF-2: top-ups of the SMS balance (parta.core.payments; docs/decisions/0012-sms-top-up-payments.md).
+# "demo" credits at once and moves no money (refused in production); "yookassa" is YooKassa.
+PARTA_PAYMENT_BACKEND = env("PARTA_PAYMENT_BACKEND", "yookassa" if PRODUCTION else "demo")
+PARTA_PAYMENT_TIMEOUT_SECONDS = float(env("PARTA_PAYMENT_TIMEOUT_SECONDS", "15"))
+PARTA_CURRENCY = env("PARTA_CURRENCY", "RUB")  # ISO 4217 code of the deployment's money
+PARTA_SMS_TOP_UP_MIN = env("PARTA_SMS_TOP_UP_MIN", "50")
+PARTA_SMS_TOP_UP_MAX = env("PARTA_SMS_TOP_UP_MAX", "5000")
+YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID")
+YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY")
+YOOKASSA_BASE_URL = env("YOOKASSA_BASE_URL", "https://api.yookassa.ru")
+# Set when the shop sends fiscal receipts through YooKassa (54-FZ): the VAT code of the item
+# (1: without VAT ... see YooKassa's docs); empty sends no receipt.
+YOOKASSA_VAT_CODE = env("YOOKASSA_VAT_CODE")
+# Notifications are taken only from YooKassa's published addresses (empty list: from any);
+# each is verified anyway by asking the API for the payment.
+YOOKASSA_WEBHOOK_NETWORKS = env_list(
+    "YOOKASSA_WEBHOOK_NETWORKS",
+    "185.71.76.0/27,185.71.77.0/27,77.75.153.0/25,77.75.156.11/32,77.75.156.35/32,"
+    "77.75.154.128/25,2a02:5180::/32",
+)
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from parta.core import access
+from parta.core import access, sql
 from parta.core.access import Role
 from parta.directory.models import (
     AcademicYear,
@@ -140,9 +139,7 @@ def roles_for(user: Any) -> list[Role]:
     global _ROLES_SQL
     if _ROLES_SQL is None:
         _ROLES_SQL = _roles_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(_ROLES_SQL, {"user": user.pk})
-        rows = cursor.fetchall()
+    rows = sql.fetch_all(_ROLES_SQL, {"user": user.pk})
     roles: list[Role] = []
     for kind, context_id, label, organization_id, grade, letter in rows:
         if kind in (access.STUDENT, access.CLASS_TEACHER):

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext
 
 from parta.accounts.backends import find_account
+from parta.core.net import client_ip
 
 DEVICE_COOKIE = "parta_device"
 _DEVICE_SALT = "parta.accounts.throttle.known-device"
@@ -33,22 +34,13 @@ _PREFIX = "parta:signin"
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address the attempt came from, as a throttle key.
+    """The address the attempt came from (``parta.core.net.client_ip``), as a throttle key.
 
-    ``REMOTE_ADDR`` unless ``PARTA_TRUSTED_PROXY_COUNT`` says that many proxies in front of
-    Parta append to ``X-Forwarded-For``; then the entry the outermost trusted proxy saw. Any
-    other X-Forwarded-For is written by the client and is ignored. An IPv6 address is counted
+    An IPv6 address is counted
     by its /64 network, which one home or phone receives whole.
     """
-    raw = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.PARTA_TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            raw = hops[-proxies]
     try:
-        address = ipaddress.ip_address(raw)
+        address = ipaddress.ip_address(client_ip(request))
     except ValueError:
         return "unknown"
     if isinstance(address, ipaddress.IPv6Address):

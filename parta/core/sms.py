@@ -11,7 +11,15 @@ can read. Backends:
   in the body, never in the URL, where the key and the code would reach proxy and server
   logs — answering JSON with
   ``status``/``status_code``, ``sms[phone]`` with its own ``status``, ``status_code``,
-  ``status_text`` and ``sms_id``, and the account's ``balance`` after sending.
+  ``status_text`` and ``sms_id``, and the account's ``balance`` after sending;
+- ``smsc``: SMSC.ru's HTTP API, ``POST {SMSC_BASE_URL}/sys/send.php`` with ``login``, ``psw``,
+  ``phones``, ``mes``, ``charset=utf-8``, ``fmt=3`` (a JSON answer) and ``cost=3`` (send, and
+  say the price and the balance), ``sender`` when set; it answers ``{"id", "cnt", "cost",
+  "balance"}`` or ``{"error", "error_code"}``;
+- ``mobizon`` (Kazakhstan): Mobizon's API v1, ``POST {MOBIZON_BASE_URL}/service/message/
+  sendsmsmessage?output=json&api=v1&apiKey=…`` (the key in the query, as Mobizon documents it)
+  with the form fields ``recipient``, ``text`` and ``from`` when set; it answers ``{"code",
+  "data", "message"}``, ``code`` 0 with ``data.messageId`` when accepted.
 
 The result carries the cost so that a prepaid SMS balance (NTF-2) can debit it later; the
 balance itself is not kept here.
@@ -37,6 +45,8 @@ logger = logging.getLogger("parta.sms")
 BACKENDS = {
     "console": "parta.core.sms.ConsoleBackend",
     "smsru": "parta.core.sms.SmsRuBackend",
+    "smsc": "parta.core.sms.SmscBackend",
+    "mobizon": "parta.core.sms.MobizonBackend",
 }
 
 
@@ -110,41 +120,14 @@ class SmsRuBackend:
         self.sender = sender if sender is not None else settings.PARTA_SMS_SENDER
         self.timeout = timeout if timeout is not None else settings.PARTA_SMS_TIMEOUT_SECONDS
         if not self.api_id:
-            raise SmsError(
-                _("Отправка SMS не настроена. Сообщите администратору Парты."),
-                detail="SMSRU_API_ID is empty",
-                code="not_configured",
-            )
+            raise _not_configured("SMSRU_API_ID")
 
     def send(self, phone: str, text: str) -> SmsResult:
         to = phone.lstrip("+")
         form = {"api_id": self.api_id, "to": to, "msg": text, "json": "1"}
         if self.sender:
             form["from"] = self.sender
-        unavailable = _("Сервис SMS сейчас недоступен. Попробуйте ещё раз через несколько минут.")
-        try:
-            response = requests.post(f"{self.base_url}/sms/send", data=form, timeout=self.timeout)
-        except requests.RequestException as exc:
-            # Only the kind of failure and the host: the exception's text may carry the
-            # request (the key, the message with its code) and goes to the log.
-            host = urlsplit(self.base_url).hostname or ""
-            raise SmsError(
-                unavailable,
-                detail=f"SMS.ru unreachable: {type(exc).__name__} ({host})",
-                code="network",
-            ) from None
-        if response.status_code != 200:
-            raise SmsError(
-                unavailable, detail=f"SMS.ru answered HTTP {response.status_code}", code="http"
-            )
-        try:
-            answer = response.json()
-        except ValueError as exc:
-            raise SmsError(
-                unavailable,
-                detail=f"SMS.ru answered not JSON: {response.text[:200]!r}",
-                code="http",
-            ) from exc
+        answer = _post_json("SMS.ru", self.base_url, "/sms/send", form, self.timeout)
         if not isinstance(answer, dict) or answer.get("status") != "OK":
             code = answer.get("status_code") if isinstance(answer, dict) else None
             text_ = answer.get("status_text", "") if isinstance(answer, dict) else ""
@@ -152,7 +135,9 @@ class SmsRuBackend:
         item = (answer.get("sms") or {}).get(to)
         if not isinstance(item, dict):
             raise SmsError(
-                unavailable, detail=f"SMS.ru answer has no entry for {to}: {answer}", code="http"
+                _("Сервис SMS сейчас недоступен. Попробуйте ещё раз через несколько минут."),
+                detail=f"SMS.ru answer has no entry for {to}: {answer}",
+                code="http",
             )
         if item.get("status") != "OK":
             raise self._refused(
@@ -175,15 +160,166 @@ class SmsRuBackend:
         except (TypeError, ValueError):
             number = 0
         if number in _SMSRU_RECIPIENT_CODES:
-            message = _("SMS на этот номер отправить нельзя. Проверьте номер или укажите другой.")
-            kind = "recipient"
-        elif number in _SMSRU_MONEY_CODES:
-            message = _("Отправка SMS временно приостановлена. Сообщите администратору Парты.")
-            kind = "balance"
-        else:
-            message = _("Сервис SMS не принял сообщение. Попробуйте ещё раз через несколько минут.")
-            kind = "refused"
-        return SmsError(message, detail=detail, code=kind)
+            return _refusal("recipient", detail)
+        if number in _SMSRU_MONEY_CODES:
+            return _refusal("balance", detail)
+        return _refusal("refused", detail)
+
+
+def _post_json(
+    provider: str, base_url: str, path: str, form: dict[str, str], timeout: float, **kw: Any
+) -> Any:
+    """POST ``form`` to a provider and return its JSON answer; ``SmsError`` when the service
+    cannot be reached or answers something else. Only the kind of failure and the host go
+    to the log: the request (the key, the text with its code) never does."""
+    unavailable = _("Сервис SMS сейчас недоступен. Попробуйте ещё раз через несколько минут.")
+    host = urlsplit(base_url).hostname or ""
+    try:
+        response = requests.post(f"{base_url}{path}", data=form, timeout=timeout, **kw)
+    except requests.RequestException as exc:
+        raise SmsError(
+            unavailable,
+            detail=f"{provider} unreachable: {type(exc).__name__} ({host})",
+            code="network",
+        ) from None
+    if response.status_code != 200:
+        raise SmsError(
+            unavailable, detail=f"{provider} answered HTTP {response.status_code}", code="http"
+        )
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise SmsError(
+            unavailable,
+            detail=f"{provider} answered not JSON: {response.text[:200]!r}",
+            code="http",
+        ) from exc
+
+
+def _refusal(kind: str, detail: str) -> SmsError:
+    messages = {
+        "recipient": _("SMS на этот номер отправить нельзя. Проверьте номер или укажите другой."),
+        "balance": _("Отправка SMS временно приостановлена. Сообщите администратору Парты."),
+        "refused": _("Сервис SMS не принял сообщение. Попробуйте ещё раз через несколько минут."),
+    }
+    return SmsError(messages[kind], detail=detail, code=kind)
+
+
+def _not_configured(setting: str) -> SmsError:
+    return SmsError(
+        _("Отправка SMS не настроена. Сообщите администратору Парты."),
+        detail=f"{setting} is empty",
+        code="not_configured",
+    )
+
+
+# SMSC.ru's error codes: 3 — not enough money; 7 — a wrong number; 8 — cannot be delivered
+# to this number. The others (parameters, login, blocked IP, forbidden text, too frequent)
+# are the operator's to fix.
+_SMSC_RECIPIENT_CODES = {7, 8}
+_SMSC_MONEY_CODES = {3}
+
+
+class SmscBackend:
+    """SMSC.ru (https://smsc.ru/api/http/): one POST per message, JSON answer (``fmt=3``)."""
+
+    def __init__(
+        self,
+        login: str | None = None,
+        password: str | None = None,
+        base_url: str | None = None,
+        sender: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.login = login if login is not None else settings.SMSC_LOGIN
+        self.password = password if password is not None else settings.SMSC_PASSWORD
+        self.base_url = (base_url or settings.SMSC_BASE_URL).rstrip("/")
+        self.sender = sender if sender is not None else settings.PARTA_SMS_SENDER
+        self.timeout = timeout if timeout is not None else settings.PARTA_SMS_TIMEOUT_SECONDS
+        if not self.login or not self.password:
+            raise _not_configured("SMSC_LOGIN or SMSC_PASSWORD")
+
+    def send(self, phone: str, text: str) -> SmsResult:
+        form = {
+            "login": self.login,
+            "psw": self.password,
+            "phones": phone.lstrip("+"),
+            "mes": text,
+            "charset": "utf-8",
+            "fmt": "3",
+            "cost": "3",
+        }
+        if self.sender:
+            form["sender"] = self.sender
+        answer = _post_json("SMSC.ru", self.base_url, "/sys/send.php", form, self.timeout)
+        if not isinstance(answer, dict):
+            raise _refusal("refused", f"SMSC.ru answered {answer!r}")
+        if "error_code" in answer or "error" in answer:
+            try:
+                number = int(answer.get("error_code") or 0)
+            except (TypeError, ValueError):
+                number = 0
+            kind = (
+                "recipient"
+                if number in _SMSC_RECIPIENT_CODES
+                else "balance"
+                if number in _SMSC_MONEY_CODES
+                else "refused"
+            )
+            raise _refusal(kind, f"SMSC.ru refused the message: {number} {answer.get('error', '')}")
+        if answer.get("id") in (None, ""):
+            raise _refusal("refused", f"SMSC.ru answer has no id: {answer}")
+        return SmsResult(
+            sms_id=str(answer["id"]),
+            status="accepted",
+            cost=_decimal(answer.get("cost")),
+            parts=int(answer.get("cnt") or 1),
+            balance=_decimal(answer.get("balance")),
+            raw=answer,
+        )
+
+
+class MobizonBackend:
+    """Mobizon, Kazakhstan (https://mobizon.kz/help/api-docs/message): API v1, JSON answer."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        sender: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.api_key = api_key if api_key is not None else settings.MOBIZON_API_KEY
+        self.base_url = (base_url or settings.MOBIZON_BASE_URL).rstrip("/")
+        self.sender = sender if sender is not None else settings.PARTA_SMS_SENDER
+        self.timeout = timeout if timeout is not None else settings.PARTA_SMS_TIMEOUT_SECONDS
+        if not self.api_key:
+            raise _not_configured("MOBIZON_API_KEY")
+
+    def send(self, phone: str, text: str) -> SmsResult:
+        form = {"recipient": phone.lstrip("+"), "text": text}
+        if self.sender:
+            form["from"] = self.sender
+        answer = _post_json(
+            "Mobizon",
+            self.base_url,
+            "/service/message/sendsmsmessage",
+            form,
+            self.timeout,
+            params={"output": "json", "api": "v1", "apiKey": self.api_key},
+        )
+        if not isinstance(answer, dict):
+            raise _refusal("refused", f"Mobizon answered {answer!r}")
+        code = answer.get("code")
+        found = answer.get("data")
+        data: dict[str, Any] = found if isinstance(found, dict) else {}
+        if code != 0:
+            # Code 1 is a validation error with the offending fields in ``data``.
+            kind = "recipient" if code == 1 and "recipient" in data else "refused"
+            raise _refusal(kind, f"Mobizon refused the message: {code} {answer.get('message', '')}")
+        if data.get("messageId") in (None, ""):
+            raise _refusal("refused", f"Mobizon answer has no messageId: {answer}")
+        return SmsResult(sms_id=str(data["messageId"]), status="accepted", cost=None, raw=answer)
 
 
 def get_backend() -> SmsBackend:

@@ -12,16 +12,22 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -72,7 +78,10 @@ def _whose(request: HttpRequest) -> tuple[list[Any], Any | None]:
     return people, chosen
 
 
-def _week_context(request: HttpRequest) -> dict[str, Any]:
+def _week_context(request: HttpRequest, *, kept_body: bool = False) -> dict[str, Any]:
+    """Whose week, which class and which week (the visitor's access decided here, on every
+    request); then the week itself — whole (``week``, the printable view) or, for the page,
+    the rendered body kept under its stamp (``week_body``) with the visitor's notices."""
     people, student = _whose(request)
     context: dict[str, Any] = {"people": people, "student": student, "week": None}
     if student is None:
@@ -86,6 +95,8 @@ def _week_context(request: HttpRequest) -> dict[str, Any]:
         enrollment=enrollment,
         today=today,
         monday=monday,
+        previous_monday=monday - datetime.timedelta(days=7),
+        next_monday=monday + datetime.timedelta(days=7),
         this_monday=selectors.monday_of(today),
         is_own=student.pk == request.user.pk,
     )
@@ -98,15 +109,68 @@ def _week_context(request: HttpRequest) -> dict[str, Any]:
         is_archive=not school_class.academic_year.is_current,
         weighted=journal.weighted,
         scale=journal.scale,
-        week=selectors.diary_week(
+    )
+    if not kept_body:
+        context["week"] = selectors.diary_week(
             viewer=request.user,
             student=student,
             school_class=school_class,
             monday=monday,
             today=today,
-        ),
+        )
+        return context
+    context["notices"] = selectors.week_notices(
+        request.user, student, school_class, monday, selectors.school_zone(school_class)
     )
+    context["week_last_day"], context["week_body"] = _week_body(request, context)
     return context
+
+
+# How long a rendered week is kept at most. Its stamp moves with every change of its lessons,
+# cells and terms; this bounds the rest (a renamed subject or teacher).
+DIARY_BODY_SECONDS = 3600
+
+
+def _week_body(request: HttpRequest, context: dict[str, Any]) -> tuple[datetime.date, str]:
+    """JRN-8: the days and averages of the week, rendered once per change of their data.
+
+    The parents of a class open the same weeks every evening; the body is the same for each
+    of them and for the student until a lesson, a cell or a term changes, which moves the
+    stamp (``selectors.week_stamp``, one prepared statement). Everything that depends on the
+    visitor — the access decision above, the notices, the header — is not kept."""
+    student, school_class, monday = context["student"], context["school_class"], context["monday"]
+    stamp = selectors.week_stamp(student_id=student.pk, school_class=school_class, monday=monday)
+    parts = (
+        student.pk,
+        school_class.pk,
+        monday.isoformat(),
+        context["today"].isoformat(),
+        get_language(),
+        int(context["weighted"]),
+        context["scale"],
+        int(context["is_own"]),
+        stamp,
+    )
+    key = "diary-week:1:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    kept = cache.get(key) if settings.DIARY_KEEP_BODY else None
+    if kept is not None:
+        return kept
+    week = selectors.diary_week(
+        viewer=request.user,
+        student=student,
+        school_class=school_class,
+        monday=monday,
+        today=context["today"],
+        notices=False,
+    )
+    with timezone.override(selectors.school_zone(school_class)):
+        html = render_to_string(
+            "journal/_diary_week_body.html",
+            {"week": week, "weighted": context["weighted"], "scale": context["scale"]},
+        )
+    kept = (week.last_day, mark_safe(html))  # noqa: S308 (our own template's output)
+    cache.set(key, kept, DIARY_BODY_SECONDS)
+    return kept
 
 
 @login_required
@@ -114,7 +178,7 @@ def _week_context(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def diary_week(request: HttpRequest) -> HttpResponse:
     """JRN-8: the week of lessons, topics, homework, marks, attendance and announcements."""
-    context = _week_context(request)
+    context = _week_context(request, kept_body=True)
     with timezone.override(selectors.school_zone(context.get("school_class"))):
         return render(request, "journal/diary_week.html", context)
 

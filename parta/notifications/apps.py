@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Уведомления")
 
     def ready(self) -> None:
-        from parta.notifications import access, receivers  # noqa: F401  (policy, event receiver)
+        from parta.notifications import access, delivery, receivers  # noqa: F401  (policy, receivers)

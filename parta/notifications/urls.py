@@ -1,4 +1,4 @@
-"""The in-app inbox (mounted at /inbox/)."""
+"""The in-app inbox (mounted at /inbox/) and the SMS balance (NTF-2)."""
 
 from django.urls import path
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("read-all/", views.read_all, name="inbox_read_all"),
     path("<int:pk>/", views.open_notification, name="inbox_open"),
     path("<int:pk>/read/", views.read, name="inbox_read"),
+    path("settings/", views.notification_settings, name="notification_settings"),
+    path("sms/", views.sms_balance, name="sms_balance"),
+    path("sms/top-up/", views.sms_top_up_view, name="sms_top_up"),
+    path("sms/payments/<slug:key>/", views.sms_payment_return, name="sms_payment_return"),
+    path("sms/yookassa/", views.yookassa_webhook, name="yookassa_webhook"),
 ]

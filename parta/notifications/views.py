@@ -7,18 +7,41 @@ read without opening. Somebody else's message is a 404, like one that does not e
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from parta.notifications import selectors, services
-from parta.notifications.models import Notification
+from parta.accounts.api.selectors import children_of
+from parta.core import access
+from parta.core.errors import DomainError, form_error
+from parta.core.net import client_ip
+from parta.core.payments import PaymentError
+from parta.notifications import payments as sms_payments
+from parta.notifications import preferences, selectors, services
+from parta.notifications.balance import balance_of, ledger_of
+from parta.notifications.models import Channel, Notification, QuietHours, SmsPayment, Topic
+
+logger = logging.getLogger("parta.payments")
 
 PAGE_SIZE = 30
 
@@ -88,3 +111,300 @@ def read_all(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, _("Непрочитанных уведомлений нет."))
     return _back(request)
+
+
+# --- the SMS balance (NTF-2) ----------------------------------------------------------------------
+class TopUpForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Сумма пополнения"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    # The payment's idempotence key: the same form sent twice is the same payment.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        low, high = sms_payments.top_up_limits()
+        self.fields["amount"].help_text = _("От %(low)s до %(high)s %(currency)s.") % {
+            "low": number_format(low),
+            "high": number_format(high),
+            "currency": currency_sign(),
+        }
+
+    def clean_amount(self) -> Decimal:
+        try:
+            return sms_payments.parse_amount(self.cleaned_data["amount"])
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+
+
+def currency_sign() -> str:
+    return {"RUB": "₽", "KZT": "₸"}.get(settings.PARTA_CURRENCY, settings.PARTA_CURRENCY)
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _balance_page(request: HttpRequest, form: TopUpForm, status: int = 200) -> HttpResponse:
+    user = request.user
+    balance = balance_of(user)
+    price = Decimal(settings.PARTA_SMS_PRICE)
+    return render(
+        request,
+        "notifications/sms_balance.html",
+        {
+            "balance": balance,
+            "price": price,
+            "sms_left": int(balance // price) if price > 0 and balance > 0 else 0,
+            "currency": currency_sign(),
+            "form": form,
+            "open_payments": [p for p in sms_payments.payments_of(user) if p.is_open],
+            "ledger": ledger_of(user),
+        },
+        status=status,
+    )
+
+
+def _in_limits(value: int) -> bool:
+    low, high = sms_payments.top_up_limits()
+    return low <= value <= high
+
+
+@login_required
+@require_GET
+def sms_balance(request: HttpRequest) -> HttpResponse:
+    """NTF-2: the person's SMS balance, its ledger, top-ups under way and the top-up form."""
+    form = TopUpForm(initial={"amount": "300" if _in_limits(300) else "", "key": _new_key()})
+    return _balance_page(request, form)
+
+
+@login_required
+@require_POST
+def sms_top_up_view(request: HttpRequest) -> HttpResponse:
+    """NTF-2: start a top-up and send the person to the provider's page to pay."""
+    form = TopUpForm(request.POST)
+    if not form.is_valid():
+        return _balance_page(request, form, status=400)
+    try:
+        payment = sms_payments.sms_payment_start(
+            person=request.user,
+            amount=form.cleaned_data["amount"],
+            key=form.cleaned_data["key"],
+            return_url=request.build_absolute_uri(
+                reverse("sms_payment_return", args=[form.cleaned_data["key"]])
+            ),
+        )
+    except DomainError as exc:
+        data = request.POST.copy()
+        if exc.code == "key":
+            data["key"] = _new_key()  # this form's key belongs to another payment
+        form = TopUpForm(data)
+        form.is_valid()
+        form_error(form, exc)
+        return _balance_page(request, form, status=400)
+    return _after_payment(request, payment)
+
+
+def _after_payment(request: HttpRequest, payment: SmsPayment) -> HttpResponse:
+    if payment.status == SmsPayment.Status.SUCCEEDED:
+        messages.success(
+            request,
+            _("SMS-баланс пополнен на %(amount)s %(currency)s.")
+            % {"amount": number_format(payment.amount, 2), "currency": currency_sign()},
+        )
+    elif payment.status == SmsPayment.Status.CANCELED:
+        messages.error(request, _("Оплата отменена, деньги не списаны. Можно попробовать ещё раз."))
+    elif payment.confirmation_url and request.method == "POST":
+        return redirect(payment.confirmation_url)  # the provider's payment page
+    else:
+        messages.info(
+            request,
+            _(
+                "Оплата ещё не завершена. Как только платёжный сервис её подтвердит, баланс "
+                "пополнится сам."
+            ),
+        )
+    return redirect("sms_balance")
+
+
+@login_required
+@require_GET
+def sms_payment_return(request: HttpRequest, key: str) -> HttpResponse:
+    """NTF-2: the person is back from the provider's page (or asks again): how did it go?"""
+    payment = get_object_or_404(SmsPayment.objects.visible_to(request.user), idempotence_key=key)
+    try:
+        payment = sms_payments.sms_payment_refresh(payment)
+    except PaymentError as exc:
+        logger.warning("payment %s not refreshed: %s %s", payment.pk, exc.code, exc.detail)
+        messages.warning(
+            request,
+            _(
+                "Не удалось узнать у платёжного сервиса, прошла ли оплата. Баланс пополнится "
+                "сам, как только оплата подтвердится."
+            ),
+        )
+        return redirect("sms_balance")
+    return _after_payment(request, payment)
+
+
+@csrf_exempt
+@require_POST
+def yookassa_webhook(request: HttpRequest) -> HttpResponse:
+    """NTF-2: YooKassa's HTTP notification (``{"type": "notification", "event":
+    "payment.succeeded", "object": {"id": …}}``). Taken only from YooKassa's networks
+    (``YOOKASSA_WEBHOOK_NETWORKS``), and even then only a hint: the payment is fetched from
+    the API before anything is credited. 200 tells YooKassa the notification was handled
+    (an unknown payment included: repeating it would not help); 503 asks it to repeat."""
+    if not _from_networks(client_ip(request), settings.YOOKASSA_WEBHOOK_NETWORKS):
+        raise Http404
+    try:
+        body = json.loads(request.body)
+        payment_id = str(body["object"]["id"])
+        event = str(body.get("event", ""))
+    except (ValueError, KeyError, TypeError):
+        return HttpResponseBadRequest("not a YooKassa notification")
+    if not event.startswith("payment.") or not payment_id or len(payment_id) > 80:
+        return HttpResponse("ignored")
+    try:
+        sms_payments.sms_payment_notified(provider="yookassa", payment_id=payment_id)
+    except PaymentError as exc:
+        logger.warning("YooKassa notification of %s not verified: %s", payment_id, exc.detail)
+        return HttpResponse("try again later", status=503)
+    return HttpResponse("ok")
+
+
+def _from_networks(address: str, networks: list[str]) -> bool:
+    if not networks:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+# --- the notification manager (NTF-1) -------------------------------------------------------------
+@dataclass
+class _Section:
+    """One block of the settings page: about one child, or about the person themselves."""
+
+    child_id: int
+    title: str
+    # topic, its label, [(channel, its label, field name, on)]
+    rows: list[tuple[str, str, list[tuple[str, str, str, bool]]]]
+
+
+def _sections(user: Any) -> list[_Section]:
+    roles = {r.kind for r in access.roles_of(user)}
+    stored = preferences.choices_of([user.pk], [t.value for t in Topic])
+    labels = dict(Topic.choices)
+    result: list[_Section] = []
+
+    def section(child_id: int, title: str, topics: tuple[str, ...]) -> _Section:
+        rows = [
+            (
+                topic,
+                str(labels[topic]),
+                [
+                    (
+                        ch,
+                        str(Channel(ch).label),
+                        f"p-{child_id}-{topic}-{ch}",
+                        stored.wants(user.pk, child_id, topic, ch),
+                    )
+                    for ch in preferences.CHANNELS
+                ],
+            )
+            for topic in topics
+        ]
+        return _Section(child_id, title, rows)
+
+    if access.PARENT in roles:
+        for child in children_of(user):
+            result.append(
+                section(
+                    child.pk,
+                    _("О ребёнке: %(name)s") % {"name": child.short_name},
+                    preferences.CHILD_TOPICS,
+                )
+            )
+    own = preferences.STUDENT_TOPICS if access.STUDENT in roles else preferences.OWN_TOPICS
+    result.append(section(0, _("Обо мне"), own))
+    return result
+
+
+def _settings_page(
+    request: HttpRequest, sections: list[_Section], quiet: QuietHoursForm, status: int = 200
+) -> HttpResponse:
+    user: Any = request.user
+    return render(
+        request,
+        "notifications/settings.html",
+        {
+            "sections": sections,
+            "channels": [(ch, Channel(ch).label) for ch in preferences.CHANNELS],
+            "quiet_form": quiet,
+            "has_email": bool(user.email),
+            "has_phone": bool(user.phone),
+            "balance": balance_of(user),
+            "currency": currency_sign(),
+            "price": Decimal(settings.PARTA_SMS_PRICE),
+        },
+        status=status,
+    )
+
+
+class QuietHoursForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Не присылать SMS в тихие часы"), required=False)
+    start = forms.TimeField(
+        label=_("Тихие часы с"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("до"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """NTF-1: what comes by email and SMS — per child, per topic — and the quiet hours."""
+    user = request.user
+    sections = _sections(user)
+    stored_quiet = QuietHours.objects.filter(person_id=user.pk).first()
+    if stored_quiet is None:
+        start, end = preferences.default_quiet_hours()
+        initial = {"enabled": True, "start": start, "end": end}
+    else:
+        initial = {
+            "enabled": stored_quiet.enabled,
+            "start": stored_quiet.start,
+            "end": stored_quiet.end,
+        }
+    if request.method != "POST":
+        return _settings_page(request, sections, QuietHoursForm(initial=initial))
+    quiet = QuietHoursForm(request.POST)
+    # What was ticked stays ticked when the form comes back with an error.
+    for s in sections:
+        s.rows = [
+            (topic, label, [(ch, cl, name, name in request.POST) for ch, cl, name, _on in cells])
+            for topic, label, cells in s.rows
+        ]
+    if not quiet.is_valid():
+        return _settings_page(request, sections, quiet, status=400)
+    choices = {
+        (s.child_id, topic, ch): on
+        for s in sections
+        for topic, _l, cells in s.rows
+        for ch, _cl, _n, on in cells
+    }
+    with transaction.atomic():
+        preferences.preferences_save(person=user, choices=choices)
+        preferences.quiet_hours_save(
+            person=user,
+            enabled=quiet.cleaned_data["enabled"],
+            start=quiet.cleaned_data["start"],
+            end=quiet.cleaned_data["end"],
+        )
+    messages.success(request, _("Настройки уведомлений сохранены."))
+    return redirect("notification_settings")

@@ -76,14 +76,35 @@ def sign_in(client: Client, login: str, password: str) -> bool:
 
 
 # --- Reading our own PDFs without a PDF library ---------------------------------------------
-_OBJ = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_OBJ_START = re.compile(rb"(?:^|[\r\n])(\d+) 0 obj\b")
+
+
+def _objects(data: bytes) -> dict[int, bytes]:
+    """Each indirect object's body, its stream skipped by ``/Length`` (binary stream bytes
+    may contain "endobj")."""
+    found: dict[int, bytes] = {}
+    position = 0
+    while match := _OBJ_START.search(data, position):
+        start = match.end()
+        stream = _STREAM.search(data, start)
+        end = data.find(b"endobj", start)
+        if stream and stream.start() < end:
+            end = data.find(b"endobj", stream.end() + int(stream.group(1)))
+        found[int(match.group(1))] = data[start:end]
+        position = end + len(b"endobj")
+    return found
+
+
+_STREAM = re.compile(rb"/Length (\d+)\b.*?stream\r?\n", re.S)
 
 
 def _stream(body: bytes) -> bytes:
+    """The object's stream, cut by its ``/Length``: compressed bytes may themselves end in a
+    carriage return or contain "endstream", which a pattern up to "endstream" would cut wrong
+    (it did, once in a few hundred runs, with some random passwords)."""
     match = _STREAM.search(body)
     assert match, "no stream"
-    raw = match.group(1)
+    raw = body[match.end() : match.end() + int(match.group(1))]
     return zlib.decompress(raw) if b"/FlateDecode" in body else raw
 
 
@@ -109,7 +130,7 @@ def _unescape(literal: bytes) -> bytes:
 
 def pdf_text(data: bytes) -> str:
     """The text drawn in a PDF made by fpdf2 with embedded (Type0) fonts, line by line."""
-    objects = {int(num): body for num, body in _OBJ.findall(data)}
+    objects = _objects(data)
     cmaps: dict[bytes, dict[int, str]] = {}
     for body in objects.values():
         for name, ref in re.findall(rb"/(F\d+) (\d+) 0 R", body):

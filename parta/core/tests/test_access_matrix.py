@@ -9,6 +9,7 @@ with one object of the cast, chosen so that some members may see it and some may
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -44,6 +45,24 @@ class Row:
     public: bool = False  # anonymous visitors may open it too
     method: str = "get"
     data: Callable[[Cast], dict[str, Any]] | None = None
+
+
+def _sms_payment(cast: Cast) -> str:
+    """A top-up of the parent's SMS balance, paid at the demo provider."""
+    from parta.notifications.models import SmsPayment
+
+    payment = getattr(cast, "_matrix_sms_payment", None)
+    if payment is None:
+        payment = SmsPayment.objects.create(
+            person=cast.parent,
+            provider="demo",
+            idempotence_key="c" * 32,
+            amount=100,
+            currency="RUB",
+            status="pending",
+        )
+        cast._matrix_sms_payment = payment  # type: ignore[attr-defined]
+    return payment.idempotence_key
 
 
 def only(*members: str) -> frozenset[str]:
@@ -433,6 +452,18 @@ PAGES: dict[str, Row] = {
         method="post",
         ok=302,
     ),
+    # --- the SMS balance (NTF-2): one's own balance, ledger and payments only ---
+    "notification_settings": Row(EVERYONE),
+    "sms_balance": Row(EVERYONE),
+    "sms_top_up": Row(
+        EVERYONE,
+        method="post",
+        ok=302,
+        data=lambda cast: {"amount": "100", "key": uuid.uuid4().hex},
+    ),
+    "sms_payment_return": Row(only("parent"), args=lambda cast: [_sms_payment(cast)], ok=302),
+    # YooKassa's webhook: nobody but YooKassa's networks (127.0.0.1 is not among them).
+    "yookassa_webhook": Row(only(), public=True, method="post", ok=404),
     # --- end inbox ---
     # --- journal statistics (JRN-9) ---
     # Whoever keeps journals; the lists are their own (the other school's teacher: empty).

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
-from parta.core import access
+from parta.core import access, sql
 from parta.directory.models import Confirmation, Enrollment, Guardianship, SchoolClass
 from parta.journal import dates
 from parta.journal.models import (
@@ -411,12 +411,14 @@ def diary_week(
     school_class: SchoolClass,
     monday: datetime.date,
     today: datetime.date | None = None,
+    notices: bool = True,
 ) -> Week:
     """JRN-8: the week of ``student`` in ``school_class`` from ``monday`` — at most four
     queries (lessons, the student's cells, the term's averages, the week's notices).
 
     ``school_class`` must come with its organization's municipality and region (the time
-    zone); ``student`` must be one of ``diary_people(viewer)``.
+    zone); ``student`` must be one of ``diary_people(viewer)``. ``notices=False`` leaves the
+    notices out (the page reads them apart from the kept body).
     """
     zone = school_zone(school_class)
     today = today or school_today(school_class)
@@ -452,7 +454,7 @@ def diary_week(
         term_id=term.pk if term else None,
         on=None if term else reference,
     )
-    notices = week_notices(viewer, student, school_class, monday, zone)
+    found_notices = week_notices(viewer, student, school_class, monday, zone) if notices else []
 
     days = [
         Day(
@@ -486,8 +488,57 @@ def diary_week(
             for pk, (name, avg) in sorted(averages.items(), key=lambda kv: kv[1][0])
         ],
         term_name=term.name if term else "",
-        notices=notices,
+        notices=found_notices,
     )
+
+
+# --- freshness of a rendered week ---------------------------------------------------------------
+_STAMP_SQL: str | None = None
+
+
+def _stamp_sql() -> str:
+    from django.db import connection
+
+    lesson, mark, term = Lesson._meta.db_table, Mark._meta.db_table, Term._meta.db_table
+    if connection.vendor == "postgresql":
+        newest, terms = "coalesce(max(updated_at)::text, '-')", "string_agg({}, ',' ORDER BY id)"
+    else:  # SQLite, in development
+        newest, terms = "coalesce(max(updated_at), '-')", "group_concat({}, ',')"
+    terms = terms.format("id || name || starts_on || ends_on")
+    # Each part: how many rows and when the newest changed. A row added, changed or removed
+    # moves one of them; every service that changes a lesson or a cell sets ``updated_at``.
+    return f"""
+        SELECT
+          (SELECT count(*) || '/' || {newest}
+             FROM {lesson}
+            WHERE school_class_id = %(class)s AND date BETWEEN %(monday)s AND %(sunday)s),
+          (SELECT count(*) || '/' || {newest} FROM {mark} WHERE student_id = %(student)s),
+          (SELECT coalesce({terms}, '-') FROM {term} WHERE academic_year_id = %(year)s)
+    """  # noqa: S608 (table names only; the values are parameters)
+
+
+def week_stamp(*, student_id: int, school_class: SchoolClass, monday: datetime.date) -> str:
+    """JRN-8: what the rendered week of a student depends on, in one prepared statement —
+    the class's lessons of the week, the student's cells (the week's marks and the term's
+    averages), the year's terms. Equal stamps mean the same page body; the diary keeps the
+    rendered body under it (``views_diary``) and renders again only when the stamp moves.
+
+    Names (of subjects, teachers, grade types) are not in the stamp: their rare changes show
+    when the kept body expires (``DIARY_BODY_SECONDS``)."""
+    global _STAMP_SQL
+    if _STAMP_SQL is None:
+        _STAMP_SQL = _stamp_sql()
+    rows = sql.fetch_all(
+        _STAMP_SQL,
+        {
+            "class": school_class.pk,
+            "monday": monday,
+            "sunday": monday + _SIX_DAYS,
+            "student": student_id,
+            "year": school_class.academic_year_id,
+        },
+    )
+    return "|".join(str(part) for part in rows[0])
 
 
 def _term_on(lessons: list[Lesson], day: datetime.date) -> Term | None:

@@ -382,7 +382,9 @@ def lesson_file_add(*, actor: Any, lesson: Lesson, upload: Any, purpose: str) ->
         if purpose == LessonFile.Purpose.HOMEWORK:
             if lesson.homework_due is None:
                 lesson.homework_due = homework_due_default(lesson=lesson)
-                Lesson.objects.filter(pk=lesson.pk).update(homework_due=lesson.homework_due)
+                Lesson.objects.filter(pk=lesson.pk).update(
+                    homework_due=lesson.homework_due, updated_at=timezone.now()
+                )
             _announce_homework(lesson)
     return lesson_file
 

@@ -29,6 +29,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -220,7 +221,7 @@ def term_set(
         lessons = Lesson.objects.filter(school_class__academic_year=academic_year)
         for term in saved:
             lessons.filter(date__range=(term.starts_on, term.ends_on)).exclude(term=term).update(
-                term=term
+                term=term, updated_at=timezone.now()
             )
         outside = lessons.exclude(
             Q.create([("date__range", (t.starts_on, t.ends_on)) for t in saved], connector=Q.OR)
@@ -339,13 +340,13 @@ def bell_set(*, actor: Any, organization: Organization, bells: list[BellInput]) 
                 bell.save()
                 Lesson.objects.filter(
                     school_class__organization=organization, date__gte=today, number=data.number
-                ).update(starts_at=data.starts_at, ends_at=data.ends_at)
+                ).update(starts_at=data.starts_at, ends_at=data.ends_at, updated_at=timezone.now())
             saved.append(bell)
         gone = set(current) - keep
         if gone:
             Lesson.objects.filter(
                 school_class__organization=organization, date__gte=today, number__in=gone
-            ).update(starts_at=None, ends_at=None)
+            ).update(starts_at=None, ends_at=None, updated_at=timezone.now())
     return saved
 
 
@@ -710,7 +711,12 @@ def _follow(entry: TimetableEntry, target: TimetableEntry, from_date: datetime.d
     return (
         lessons.exclude(pk__in=removable)
         .exclude(touched())
-        .update(timetable_entry=target, teacher_id=target.teacher_id, room=target.room)
+        .update(
+            timetable_entry=target,
+            teacher_id=target.teacher_id,
+            room=target.room,
+            updated_at=timezone.now(),
+        )
     )
 
 

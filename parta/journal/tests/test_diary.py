@@ -139,7 +139,7 @@ def test_week_runs_monday_to_saturday_from_any_day(journal, client) -> None:
     assert 'type="date" id="diary-date" name="week"' in body
     assert '<label class="form-label mb-0" for="diary-date">' in body
     # An unreadable date shows this week rather than an error.
-    assert client.get(_week_url(child=c.student) + "&week=31.02").context["week"].monday == monday
+    assert client.get(_week_url(child=c.student) + "&week=31.02").context["monday"] == monday
 
 
 def test_week_shows_times_topic_homework_links_files_and_due_date(journal, client) -> None:
@@ -338,25 +338,107 @@ def test_the_weeks_data_costs_at_most_four_queries_whatever_the_size(journal) ->
 
 
 def test_the_week_page_costs_the_same_with_more_data(journal, client) -> None:
+    """Rendered afresh (the first visit, or after a change) and kept (the next visits): each
+    costs a fixed number of queries, and the kept one three fewer — no lessons, cells or
+    averages are read, only the stamp."""
+    from django.core.cache import cache
+
     c = journal.cast
     client.force_login(c.parent)
     url = _week_url(child=c.student, week=_monday(journal))
     client.get(url)  # the session settles on the child
 
-    def count() -> int:
+    def count(*, fresh: bool) -> tuple[int, list[str]]:
+        if fresh:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        return len(queries)
+        return len(queries), [q["sql"] for q in queries]
 
-    small = count()
+    fresh, _ = count(fresh=True)
+    kept, statements = count(fresh=False)
+    assert kept == fresh - 3
+    assert not any('FROM "journal_mark"' in q and "SUM(" in q for q in statements)
     _grow(journal, weeks=6, students=25)
     sister = f.EnrollmentFactory(school_class=c.other_class).student
     f.GuardianshipFactory(guardian=c.parent, child=sister)
-    assert count() == small
+    assert count(fresh=True)[0] == fresh
+    assert count(fresh=False)[0] == kept
     print_url = reverse("diary_print") + f"?child={c.student.pk}"
     with CaptureQueriesContext(connection) as queries:
         client.get(print_url)
-    assert len(queries) <= small
+    assert len(queries) <= fresh
+
+
+def test_the_kept_week_follows_every_change_of_its_data(journal, client) -> None:
+    """JRN-8: the parent sees a new mark, a changed homework, a cancelled lesson and a term
+    renamed at once, although the page body is kept between visits."""
+    from parta.journal.services import homework, lessons, marks
+    from parta.journal.services.timetable import TermInput, term_set
+
+    c = journal.cast
+    monday = _monday(journal)
+    lesson = _lesson(journal, monday)
+    other = _lesson(journal, monday + datetime.timedelta(days=1))
+    client.force_login(c.parent)
+    url = _week_url(child=c.student, week=monday)
+
+    def page() -> str:
+        return client.get(url).content.decode()
+
+    assert "diary-mark" not in page()
+    assert "diary-mark" not in page()  # kept
+    teacher = lesson.substitute or lesson.teacher
+    marks.mark_set(actor=teacher, lesson=lesson, student_id=c.student.pk, value=4)
+    assert '<span class="visually-hidden">Оценка </span>4</span>' in page()
+    marks.mark_set(actor=teacher, lesson=lesson, student_id=c.student.pk, value=3)
+    body = page()
+    assert '<span class="visually-hidden">Оценка </span>3</span>' in body
+    assert '<span class="visually-hidden">Оценка </span>4</span>' not in body
+    homework.lesson_content_set(
+        actor=teacher,
+        lesson=lesson,
+        topic="Дроби",
+        homework="<p>Задачи 12–15</p>",
+        homework_due=None,
+        links=[],
+        materials="",
+    )
+    assert "Задачи 12–15" in page()
+    lessons.lesson_cancel(actor=c.director, lesson=other, reason="")
+    assert "Урок отменён" in page()
+    term = journal.term2 if journal.term2.starts_on <= monday <= journal.term2.ends_on else None
+    if term is not None:
+        year_terms = list(term.academic_year.terms.order_by("number"))
+        term_set(
+            actor=c.director,
+            academic_year=term.academic_year,
+            system=marks.settings_of(c.school.pk).term_system,
+            terms=[
+                TermInput(
+                    name="Осенний семестр" if t.pk == term.pk else t.name,
+                    starts_on=t.starts_on,
+                    ends_on=t.ends_on,
+                )
+                for t in year_terms
+            ],
+        )
+        assert "Осенний семестр" in page()
+
+
+def test_a_kept_week_is_never_shown_to_whoever_lost_access(journal, client) -> None:
+    """The access decision is made on every visit; only what comes after it is kept."""
+    from parta.directory.models import Guardianship
+
+    c = journal.cast
+    url = _week_url(child=c.student, week=_monday(journal))
+    client.force_login(c.parent)
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # kept
+    Guardianship.objects.filter(guardian=c.parent, child=c.student).delete()
+    assert client.get(url).status_code == 404
+    client.force_login(c.other_parent)
+    assert client.get(url).status_code == 404
 
 
 # --- the role homes ---------------------------------------------------------------------------------

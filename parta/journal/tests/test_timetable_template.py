@@ -14,6 +14,7 @@ from parta.core.errors import DomainError
 from parta.journal.models import Lesson, TimetableEntry
 from parta.journal.services import timetable as services
 from parta.journal.services.lessons import lessons_generate
+from parta.journal.tests.fixtures import add_lessons
 from parta.notifications.models import Notification
 
 DAY = datetime.timedelta(days=1)
@@ -247,6 +248,10 @@ def test_removing_a_slot_ends_it_and_removes_only_empty_future_lessons(journal):
     c = journal.cast
     old = _entry(journal, 4, 1)  # Mathematics on Thursdays
     start = _next_weekday(journal.today, 4)
+    # The journal holds this week's lessons; on a Thursday the next one is a week away.
+    have = set(Lesson.objects.filter(timetable_entry=old).values_list("date", flat=True))
+    missing = [d for d in (start, start + 7 * DAY) if d not in have]
+    add_lessons([old], [journal.term1, journal.term2], missing)
     written = Lesson.objects.filter(timetable_entry=old, date__gte=start).order_by("date").first()
     Lesson.objects.filter(pk=written.pk).update(homework="<p>№ 12</p>")
     past = Lesson.objects.filter(timetable_entry=old, date__lt=start).count()

@@ -1,0 +1,47 @@
+"""Hand-written SQL on the hottest paths, as server-side prepared statements on PostgreSQL.
+
+Django binds parameters on the client (psycopg's ``ClientCursor``), so PostgreSQL parses and
+plans every statement again. For most statements that costs little; for the few that run on
+every request and join many tables (the person's roles, the diary's freshness stamp) the
+planning is most of their time: 2–4 ms of planning for 0.2 ms of execution on the benchmark
+machine (bench/README.md, "Prepared statements"). ``fetch_all`` runs such a statement through
+a server-binding psycopg cursor on Django's own connection (same transaction, same
+``CaptureQueriesContext`` count) with ``prepare=True``: PostgreSQL plans it once per
+connection, and after five executions keeps the generic plan when it is not worse.
+
+Only statements with equality on indexed columns belong here: a generic plan does not see
+the parameters' values, so a range whose selectivity depends on them could get a bad plan.
+Everything else stays with the ORM. On SQLite (development) it is an ordinary cursor.
+
+The connection's automatic preparation stays off (``prepare_threshold`` is set so high in
+settings that it is never reached): only the statements passed here are prepared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def fetch_all(sql: str, params: Mapping[str, Any] | Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (``%(name)s`` or ``%s`` placeholders), prepared once per connection."""
+    with connection.cursor() as wrapper:
+        if connection.vendor != "postgresql":
+            wrapper.execute(sql, params)
+            return wrapper.fetchall()
+        import psycopg
+
+        with psycopg.Cursor(connection.connection) as cursor:
+
+            def run(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
+                cursor.execute(sql, params, prepare=True)
+
+            # Logged (``CaptureQueriesContext``, DEBUG) and wrapped like Django's own queries.
+            log = getattr(wrapper, "debug_sql", None)
+            logged = log(sql, params) if log else contextlib.nullcontext()
+            with logged, connection.wrap_database_errors:
+                wrapper._execute_with_wrappers(sql, params, many=False, executor=run)
+                return cursor.fetchall()

@@ -1,0 +1,166 @@
+"""NTF-1: who wants what by which channel — per person, per child, per topic, per channel.
+
+The inbox always receives everything and is not a choice. Email and SMS follow the person's
+stored choices; what they never chose follows ``DEFAULTS`` (sensible for a parent: what needs
+acting on comes by email, nothing costs money until asked for). A parent's choice about one
+child overrides their choice for all children. SMS wait out the quiet hours (by default
+22:00–07:00 in the region's time); email does not wake anybody and is sent at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from parta.notifications.models import Channel, NotificationPreference, QuietHours, Topic
+
+# Which event kinds (``parta.core.events``) are which topic. Kinds not listed reach the inbox
+# only (a payment credited, "no SMS balance": they are about the channels themselves).
+EVENT_TOPICS: dict[str, str] = {
+    "new_grade": Topic.NEW_GRADE,
+    "grade_digest": Topic.GRADE_DIGEST,
+    "homework": Topic.HOMEWORK,
+    "absence": Topic.ABSENCE,
+    "schedule_change": Topic.SCHEDULE_CHANGE,
+    "verification": Topic.VERIFICATION,
+    "message": Topic.MESSAGE,
+    "attention": Topic.MESSAGE,  # a teacher writes to the parents of a student (JRN-9)
+    "announcement": Topic.ANNOUNCEMENT,
+}
+
+DEFAULTS: dict[tuple[str, str], bool] = {
+    (Topic.NEW_GRADE, Channel.EMAIL): False,
+    (Topic.GRADE_DIGEST, Channel.EMAIL): True,
+    (Topic.HOMEWORK, Channel.EMAIL): False,
+    (Topic.ABSENCE, Channel.EMAIL): True,
+    (Topic.SCHEDULE_CHANGE, Channel.EMAIL): True,
+    (Topic.VERIFICATION, Channel.EMAIL): True,
+    (Topic.MESSAGE, Channel.EMAIL): True,
+    (Topic.ANNOUNCEMENT, Channel.EMAIL): True,
+}
+# SMS cost the person money: none until they turn them on.
+
+# The topics of a parent's section about one child, and of a person's own section.
+CHILD_TOPICS: tuple[str, ...] = (
+    Topic.NEW_GRADE,
+    Topic.GRADE_DIGEST,
+    Topic.HOMEWORK,
+    Topic.ABSENCE,
+    Topic.SCHEDULE_CHANGE,
+    Topic.ANNOUNCEMENT,
+)
+STUDENT_TOPICS: tuple[str, ...] = (
+    Topic.NEW_GRADE,
+    Topic.HOMEWORK,
+    Topic.SCHEDULE_CHANGE,
+    Topic.MESSAGE,
+    Topic.ANNOUNCEMENT,
+    Topic.VERIFICATION,
+)
+OWN_TOPICS: tuple[str, ...] = (
+    Topic.SCHEDULE_CHANGE,
+    Topic.MESSAGE,
+    Topic.ANNOUNCEMENT,
+    Topic.VERIFICATION,
+)
+CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.SMS)
+
+
+def default(topic: str, channel: str) -> bool:
+    return DEFAULTS.get((topic, channel), False)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Stored choices of some people for some topics: (person, child or 0, topic, channel)."""
+
+    rows: dict[tuple[int, int, str, str], bool]
+
+    def wants(self, person_id: int, child_id: int | None, topic: str, channel: str) -> bool:
+        if child_id:
+            found = self.rows.get((person_id, child_id, topic, channel))
+            if found is not None:
+                return found
+        found = self.rows.get((person_id, 0, topic, channel))
+        return default(topic, channel) if found is None else found
+
+
+def choices_of(people: Iterable[int], topics: Sequence[str]) -> Choices:
+    """One query: the stored choices of ``people`` for ``topics``."""
+    rows = NotificationPreference.objects.filter(
+        person_id__in=list(people), topic__in=list(topics)
+    ).values_list("person_id", "child_id", "topic", "channel", "enabled")
+    return Choices({(p, c or 0, t, ch): on for p, c, t, ch, on in rows})
+
+
+def preferences_save(*, person: Any, choices: dict[tuple[int, str, str], bool]) -> int:
+    """NTF-1: store ``person``'s choices ``{(child id or 0, topic, channel): on}`` as they
+    are; returns how many differ from the defaults. The caller offers only the person's own
+    children (the page) — a child id that is not theirs is refused by the view."""
+    with transaction.atomic():
+        NotificationPreference.objects.filter(person_id=person.pk).delete()
+        NotificationPreference.objects.bulk_create(
+            NotificationPreference(
+                person_id=person.pk,
+                child_id=child or None,
+                topic=topic,
+                channel=channel,
+                enabled=on,
+            )
+            for (child, topic, channel), on in choices.items()
+        )
+    return sum(1 for (_c, t, ch), on in choices.items() if on != default(t, ch))
+
+
+# --- quiet hours ----------------------------------------------------------------------------------
+def default_quiet_hours() -> tuple[datetime.time, datetime.time]:
+    start, end = settings.PARTA_QUIET_HOURS.split("-")
+    return datetime.time.fromisoformat(start), datetime.time.fromisoformat(end)
+
+
+def quiet_hours_of(people: Iterable[int]) -> dict[int, tuple[datetime.time, datetime.time] | None]:
+    """One query: each person's quiet hours (``None``: they switched them off)."""
+    people = list(people)
+    stored = {q.person_id: q for q in QuietHours.objects.filter(person_id__in=people)}
+    fallback = default_quiet_hours()
+    result: dict[int, tuple[datetime.time, datetime.time] | None] = {}
+    for pk in people:
+        q = stored.get(pk)
+        result[pk] = fallback if q is None else ((q.start, q.end) if q.enabled else None)
+    return result
+
+
+def quiet_hours_save(
+    *, person: Any, enabled: bool, start: datetime.time, end: datetime.time
+) -> QuietHours:
+    row, _created = QuietHours.objects.update_or_create(
+        person_id=person.pk, defaults={"enabled": enabled, "start": start, "end": end}
+    )
+    return row
+
+
+def after_quiet_hours(
+    hours: tuple[datetime.time, datetime.time] | None, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """When an SMS may go if it is ``now`` (aware): ``None`` — at once; otherwise the end of
+    the quiet hours in the region's time. The hours may cross midnight (22:00–07:00)."""
+    if hours is None:
+        return None
+    start, end = hours
+    if start == end:
+        return None
+    local = timezone.localtime(now or timezone.now())
+    t = local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date()
+    if start > end and t >= start:
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, end), local.tzinfo)
