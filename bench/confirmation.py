@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 # bench/ is the script's own folder, so its shared module imports as a top-level one.
-from generate_district import ensure_database, ensure_district, free_port, git_commit, machine
+from generate_district import configure_for_smtp_sink, ensure_district, git_commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -152,20 +152,8 @@ def main() -> int:
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    smtp_port = free_port()
-    os.environ.update(
-        {
-            "DEBUG": "0",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "EMAIL_USE_TLS": "false",
-            "DJANGO_SETTINGS_MODULE": "parta.settings",
-        }
-    )
-    os.environ.setdefault("PARTA_ENV", "development")
+    smtp_port = configure_for_smtp_sink(url)
     sys.path.insert(0, str(ROOT))
-    if url.startswith("postgres"):
-        ensure_database(url)
 
     import django
 

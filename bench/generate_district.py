@@ -94,6 +94,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def configure_for_smtp_sink(url: str) -> int:
+    """Point Django (not yet set up) at ``url`` and at an SMTP sink on a free local port, which
+    the caller starts; creates the database when missing. Returns the sink's port."""
+    port = free_port()
+    os.environ.update(
+        {
+            "DEBUG": "0",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "EMAIL_USE_TLS": "false",
+            "DJANGO_SETTINGS_MODULE": "parta.settings",
+        }
+    )
+    os.environ.setdefault("PARTA_ENV", "development")
+    if url.startswith("postgres"):
+        ensure_database(url)
+    return port
+
+
 def ensure_district() -> dict[str, Any]:
     """Migrate, and generate the district data set only when its region is missing.
 

@@ -26,3 +26,17 @@ def form_error(form: Any, error: DomainError) -> None:
     otherwise above the form; what the person typed stays in the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
+
+
+class ProviderError(Exception):
+    """An outside service (an SMS gateway, a payment provider) could not be asked or refused.
+
+    ``message`` is for the person; ``detail`` for the log (never a key or a password);
+    ``code`` the kind of failure, for the caller to decide whether to try again.
+    """
+
+    def __init__(self, message: Any, *, detail: str = "", code: str = "") -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.detail = detail
+        self.code = code

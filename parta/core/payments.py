@@ -32,6 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from parta.core.errors import ProviderError
+
 BACKENDS = {
     "demo": "parta.core.payments.DemoBackend",
     "yookassa": "parta.core.payments.YooKassaBackend",
@@ -44,15 +46,8 @@ CANCELED = "canceled"
 STATUSES = {PENDING, WAITING, SUCCEEDED, CANCELED}
 
 
-class PaymentError(Exception):
-    """The provider could not be asked or refused. ``message`` is for the person, ``detail``
-    for the log (never the secret key)."""
-
-    def __init__(self, message: Any, *, detail: str = "", code: str = "") -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.detail = detail
-        self.code = code
+class PaymentError(ProviderError):
+    """The provider could not be asked or refused (see ``ProviderError``)."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from parta.core.errors import ProviderError
+
 logger = logging.getLogger("parta.sms")
 
 BACKENDS = {
@@ -50,14 +52,8 @@ BACKENDS = {
 }
 
 
-class SmsError(Exception):
-    """The message was not accepted. ``message`` is for the person; ``detail`` for the log."""
-
-    def __init__(self, message: Any, *, detail: str = "", code: str = "") -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.detail = detail
-        self.code = code
+class SmsError(ProviderError):
+    """The message was not accepted (see ``ProviderError``)."""
 
 
 @dataclass(frozen=True)
