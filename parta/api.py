@@ -16,6 +16,7 @@ from parta.accounts.api import router as accounts_router
 from parta.accounts.api.auth import ANY_AUTH
 from parta.core.errors import DomainError
 from parta.journal.api import router as journal_router
+from parta.messaging.api import router as messaging_router
 
 DESCRIPTION = """\
 Parta's REST API for the mobile app and partner applications.
@@ -47,6 +48,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", journal_router)
+api.add_router("/", messaging_router)
 
 
 def _error(

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "parta.family",
     "parta.profiles",
     "parta.journal",
+    "parta.messaging",
     "parta.core.admin_apps.PartaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -127,7 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "parta.accounts.context_processors.roles",
                 "parta.core.context_processors.parta",
-                "parta.notifications.context_processors.inbox",
+                "parta.messaging.context_processors.header_counts",
             ],
         },
     }
@@ -347,6 +348,27 @@ PARTA_QUIET_HOURS = env("PARTA_QUIET_HOURS", "22:00-07:00")  # the default; each
 PARTA_DELIVERY_RETRY_MINUTES = [
     int(m) for m in env_list("PARTA_DELIVERY_RETRY_MINUTES", "1,5,30,120")
 ]
+# NTF-3: web push to browsers (parta.core.webpush; docs/decisions/0013-web-push.md). The VAPID
+# key pair identifies this server to the browsers' push services: the private key as base64url
+# of its 32 bytes or as PEM, the public key (optional: derived from the private one) as
+# base64url of the uncompressed point. Development with no key makes one in var/ once;
+# production without a key and a subject simply offers no push.
+PARTA_VAPID_PRIVATE_KEY = env("PARTA_VAPID_PRIVATE_KEY")
+PARTA_VAPID_PUBLIC_KEY = env("PARTA_VAPID_PUBLIC_KEY")
+# Whom the push services may contact about this server: mailto: or https:.
+PARTA_VAPID_SUBJECT = env(
+    "PARTA_VAPID_SUBJECT", "" if PRODUCTION else "mailto:noreply@parta.localhost"
+)
+PARTA_VAPID_KEY_FILE = Path(env("PARTA_VAPID_KEY_FILE", str(VAR_DIR / "vapid-private.pem")))
+# The push services a browser's subscription may point to ("*." matches subdomains); an
+# endpoint elsewhere is refused, so the server never posts to an address a person made up.
+PARTA_PUSH_SERVICE_HOSTS = env_list(
+    "PARTA_PUSH_SERVICE_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,"
+    "*.push.apple.com,*.notify.windows.com",
+)
+PARTA_PUSH_TTL_SECONDS = int(env("PARTA_PUSH_TTL_SECONDS", str(60 * 60 * 24)))
+PARTA_PUSH_TIMEOUT_SECONDS = float(env("PARTA_PUSH_TIMEOUT_SECONDS", "10"))
 # NTF-2: top-ups of the SMS balance (parta.core.payments; docs/decisions/0012-sms-top-up-payments.md).
 # "demo" credits at once and moves no money (refused in production); "yookassa" is YooKassa.
 PARTA_PAYMENT_BACKEND = env("PARTA_PAYMENT_BACKEND", "yookassa" if PRODUCTION else "demo")
@@ -429,6 +451,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PARTA_MAX_SPREADSHEET_BYTES = 5 * 1024 * 1024
 PARTA_MAX_DOCUMENT_BYTES = int(env("PARTA_MAX_DOCUMENT_BYTES", str(5 * 1024 * 1024)))
+PARTA_MAX_MESSAGE_FILE_BYTES = int(env("PARTA_MAX_MESSAGE_FILE_BYTES", str(10 * 1024 * 1024)))
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

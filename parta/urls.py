@@ -61,9 +61,15 @@ urlpatterns = [
     path("profile/", include("parta.profiles.urls")),
     path("privacy/", include("parta.privacy.urls")),
     path("inbox/", include("parta.notifications.urls")),
+    path("messages/", include("parta.messaging.urls")),
     path("", include("parta.journal.urls")),
     path("help/", core_views.help_page, name="help"),
     path("healthz", core_views.healthz, name="healthz"),
+    # The installable web app (NTF-3): the manifest, and the service worker at the root so
+    # that its scope is the whole site.
+    path("manifest.webmanifest", core_views.web_manifest, name="web_manifest"),
+    path("sw.js", core_views.service_worker, name="service_worker"),
+    path("offline/", core_views.offline, name="offline"),
     path("i18n/setlang/", accounts_language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

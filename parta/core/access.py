@@ -137,14 +137,30 @@ PAGES: dict[str, tuple[str, ...]] = {
 # --- Registries filled by domain apps at start-up -----------------------------------------
 ScopeFn = Callable[[Any, Sequence[Role]], Q]
 _scopes: dict[tuple[str, str], ScopeFn] = {}
+# Scopes whose filter for the roles of several kinds together is the OR of their filters
+# kind by kind (see ``register_scope``): ``allowed`` asks them once for all those roles.
+_merged_scopes: set[tuple[str, str]] = set()
 _role_provider: Callable[[Any], list[Role]] | None = None
 
 
-def register_scope(obj: str, scope: str) -> Callable[[ScopeFn], ScopeFn]:
-    """Declare how ``scope`` limits rows of ``obj``: fn(user, roles of one kind) -> Q."""
+def register_scope(
+    obj: str, scope: str, *, merge_kinds: bool = False
+) -> Callable[[ScopeFn], ScopeFn]:
+    """Declare how ``scope`` limits rows of ``obj``: fn(user, roles of one kind) -> Q.
+
+    ``merge_kinds``: fn(user, roles of kinds A and B) matches exactly the rows of
+    fn(user, roles of A) | fn(user, roles of B) — it reads only the union of the roles'
+    contexts (``ids``, ``organization_ids``), whatever their kind. When the policy gives
+    such a scope to several kinds a person holds (a teacher who is also a class teacher),
+    ``allowed`` then builds its filter once instead of once per kind: the same rows, a
+    shorter query (half the subqueries to build, compile and plan)."""
 
     def decorator(fn: ScopeFn) -> ScopeFn:
         _scopes[(obj, scope)] = fn
+        if merge_kinds:
+            _merged_scopes.add((obj, scope))
+        else:
+            _merged_scopes.discard((obj, scope))
         return fn
 
     return decorator
@@ -193,13 +209,16 @@ def has_role(user: Any, *kinds: str) -> bool:
 def allowed(user: Any, obj: str, action: str = "view") -> Q:
     """The filter of ``obj`` rows ``user`` may ``action``; matches nothing when none."""
     rules = POLICY[obj][action]
-    by_kind: dict[str, list[Role]] = {}
+    # The roles per kind; a scope registered with ``merge_kinds`` takes the roles of all the
+    # kinds it serves at once (keyed by the scope's name instead of the kind).
+    groups: dict[tuple[str, str], list[Role]] = {}
     for role in roles_of(user):
         if role.kind in rules:
-            by_kind.setdefault(role.kind, []).append(role)
+            scope = rules[role.kind]
+            key = ("", scope) if (obj, scope) in _merged_scopes else (role.kind, scope)
+            groups.setdefault(key, []).append(role)
     condition = Q(pk__in=[])
-    for kind, roles in by_kind.items():
-        scope = rules[kind]
+    for (_kind, scope), roles in groups.items():
         try:
             fn = _scopes[(obj, scope)]
         except KeyError as exc:  # a policy entry without its scope is a programming error

@@ -23,6 +23,7 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 
@@ -45,3 +46,23 @@ def fetch_all(sql: str, params: Mapping[str, Any] | Sequence[Any]) -> list[tuple
             with logged, connection.wrap_database_errors:
                 wrapper._execute_with_wrappers(sql, params, many=False, executor=run)
                 return cursor.fetchall()
+
+
+def count_each(querysets: Sequence[Any]) -> list[int]:
+    """``COUNT(*)`` of each queryset in one round trip (the header's badges on every page).
+
+    The querysets keep their filters (they come from ``visible_to`` and the access engine);
+    only their row counts are asked for, each as a scalar subquery of one prepared statement.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, queryset in enumerate(querysets):
+        try:
+            inner, inner_params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (a person with no role)
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({inner}) AS c{n})")  # noqa: S608 (ORM SQL)
+        params.extend(inner_params)
+    row = fetch_all("SELECT " + ", ".join(parts), params)[0]
+    return [int(v) for v in row]

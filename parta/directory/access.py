@@ -38,7 +38,7 @@ def _persons_of_classes(class_filter: Q) -> Q:
 
 # --- organization ---------------------------------------------------------------------------
 @register_scope("organization", "own")
-@register_scope("organization", "organization")
+@register_scope("organization", "organization", merge_kinds=True)
 def _org_own(user: Any, roles: Sequence[Role]) -> Q:
     return Q(pk__in=organization_ids(roles))
 
@@ -64,7 +64,7 @@ def _by_organization(obj: str, field: str, *, catalogue: bool = False) -> None:
     common = Q(**{f"{field}__isnull": True}) if catalogue else Q(pk__in=[])
 
     @register_scope(obj, "own")
-    @register_scope(obj, "organization")
+    @register_scope(obj, "organization", merge_kinds=True)
     def _own(user: Any, roles: Sequence[Role]) -> Q:
         return common | Q(**{f"{field}_id__in": organization_ids(roles)})
 
@@ -158,7 +158,7 @@ def _enrollment_children(user: Any, roles: Sequence[Role]) -> Q:
     return Q(student_id__in=_children(user))
 
 
-@register_scope("enrollment", "organization")
+@register_scope("enrollment", "organization", merge_kinds=True)
 def _enrollment_organization(user: Any, roles: Sequence[Role]) -> Q:
     return Q(school_class__organization_id__in=organization_ids(roles))
 

@@ -134,7 +134,7 @@ def _structure_scopes(obj: str, org: str, *, catalogue: bool = False) -> None:
     """Scopes of objects that belong to a school through the path ``org``."""
     common = Q(**{f"{org}__isnull": True}) if catalogue else Q(pk__in=[])
 
-    @register_scope(obj, "organization")
+    @register_scope(obj, "organization", merge_kinds=True)
     def _organization(user: Any, roles: Sequence[Role]) -> Q:
         return common | Q(**{f"{org}_id__in": organization_ids(roles)})
 
@@ -181,7 +181,7 @@ def _class_scopes(obj: str, klass: str) -> None:
     def _children(user: Any, roles: Sequence[Role]) -> Q:
         return Q(**{f"{klass}_id__in": children_classes(user)})
 
-    @register_scope(obj, "organization")
+    @register_scope(obj, "organization", merge_kinds=True)
     def _organization(user: Any, roles: Sequence[Role]) -> Q:
         return Q(**{f"{klass}__organization_id__in": organization_ids(roles)})
 
@@ -199,7 +199,7 @@ _class_scopes("lesson", "school_class")
 _class_scopes("lesson_file", "lesson__school_class")
 
 
-@register_scope("lesson", "taught")
+@register_scope("lesson", "taught", merge_kinds=True)
 def _lesson_taught(user: Any, roles: Sequence[Role]) -> Q:
     # Only in a school where the person is confirmed staff now.
     return (Q(teacher_id=user.pk) | Q(substitute_id=user.pk)) & Q(
@@ -207,7 +207,7 @@ def _lesson_taught(user: Any, roles: Sequence[Role]) -> Q:
     )
 
 
-@register_scope("lesson", "journal")
+@register_scope("lesson", "journal", merge_kinds=True)
 def _lesson_journal(user: Any, roles: Sequence[Role]) -> Q:
     return Q(taught_journals(user, school_class="school_class_id", subject="subject_id")) & Q(
         school_class__organization_id__in=organization_ids(roles)
@@ -224,7 +224,7 @@ def _mark_scopes(obj: str, lesson_class: str, subject: str) -> None:
     def _children(user: Any, roles: Sequence[Role]) -> Q:
         return Q(student_id__in=children(user))
 
-    @register_scope(obj, "journal")
+    @register_scope(obj, "journal", merge_kinds=True)
     def _journal(user: Any, roles: Sequence[Role]) -> Q:
         return Q(taught_journals(user, school_class=lesson_class, subject=subject)) & Q(
             **{f"{lesson_class.removesuffix('_id')}__organization_id__in": organization_ids(roles)}
@@ -235,7 +235,7 @@ def _mark_scopes(obj: str, lesson_class: str, subject: str) -> None:
         classes = ids(r for r in roles if r.kind == access.CLASS_TEACHER)
         return Q(**{f"{lesson_class}__in": classes})
 
-    @register_scope(obj, "organization")
+    @register_scope(obj, "organization", merge_kinds=True)
     def _organization(user: Any, roles: Sequence[Role]) -> Q:
         path = lesson_class.removesuffix("_id")
         return Q(**{f"{path}__organization_id__in": organization_ids(roles)})

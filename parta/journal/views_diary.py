@@ -42,7 +42,7 @@ from parta.journal.models import Achievement
 from parta.journal.selectors import diary as selectors
 from parta.journal.services import achievements as achievement_services
 from parta.journal.services import calendar as calendar_services
-from parta.journal.services.marks import settings_of
+from parta.journal.services.marks import settings_joined
 
 # The same key as the parent's home page: the diary opens on the child looked at last.
 CHILD_SESSION_KEY = "parta_parent_child"
@@ -103,7 +103,7 @@ def _week_context(request: HttpRequest, *, kept_body: bool = False) -> dict[str,
     if enrollment is None:
         return context
     school_class = enrollment.school_class
-    journal = settings_of(school_class.organization_id)
+    journal = settings_joined(school_class.organization)
     context.update(
         school_class=school_class,
         is_archive=not school_class.academic_year.is_current,
@@ -219,7 +219,7 @@ def diary_record(request: HttpRequest) -> HttpResponse:
     context["years"] = years
     if enrollment is not None:
         school_class = enrollment.school_class
-        journal = settings_of(school_class.organization_id)
+        journal = settings_joined(school_class.organization)
         context.update(
             enrollment=enrollment,
             school_class=school_class,

@@ -140,7 +140,7 @@ def cell_save(request: HttpRequest, lesson_id: int, student_id: int) -> JsonResp
     """JRN-4, JRN-5, JRN-7: save one cell: ``value`` is what was typed ("5", "н", "4о"),
     ``comment`` and ``reason`` when sent, ``seen_version`` the version the screen showed."""
     lesson = marks.lesson_for_marking(request.user, lesson_id)
-    journal = marks.settings_of(lesson.school_class.organization_id)
+    journal = marks.settings_joined(lesson.school_class.organization)
     fields: dict[str, Any] = {}
     try:
         if "value" in request.POST:

@@ -1,4 +1,4 @@
-"""A person sees only their own inbox and their own SMS balance."""
+"""A person sees only their own inbox, their own SMS balance and their own push browsers."""
 
 from __future__ import annotations
 
@@ -64,3 +64,12 @@ def _people_of_region(user: Any) -> Any:
 @register_scope("delivery", "region")
 def _region_people(user: Any, roles: Sequence[Role]) -> Q:
     return Q(person_id__in=_people_of_region(user))
+
+
+# NTF-3: the browsers in which a person receives push notifications are theirs alone.
+register_policy("push_subscription", {"view": _EVERYONE, "change": _EVERYONE})
+
+
+@register_scope("push_subscription", "self")
+def _own_push_subscriptions(user: Any, roles: Sequence[Role]) -> Q:
+    return Q(person_id=user.pk)

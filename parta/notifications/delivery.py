@@ -2,9 +2,11 @@
 
 ``to_channels`` is an events receiver (it runs after the event's transaction committed): it
 looks up, in a fixed number of queries whatever the number of recipients, who wants this
-topic by which channel and has an address for it, writes one ``Delivery`` per person and
-channel (``key``: once, however often the event is handled) and enqueues a task for each —
-at once, or for an SMS in quiet hours when they end.
+topic by which channel and has an address for it (for push: a browser switched on), writes
+one ``Delivery`` per person and channel (``key``: once, however often the event is handled)
+and enqueues a task for each — at once, or for an SMS or a push in quiet hours when they end
+(a push notification lights up and sounds on a phone at night like an SMS; email waits in
+the mailbox and goes at once).
 
 ``deliver`` (the task) sends one delivery and is idempotent: a delivery sent is not sent
 again. A failure that may pass (the provider is down, the mail server refuses for now) is
@@ -13,6 +15,10 @@ once for a failure that cannot pass (no balance, a number the provider rejects),
 delivery is ``failed`` with its reason, which the operator sees in the admin. With a task
 backend that cannot defer (the tests' immediate one) a delivery that must wait keeps
 ``not_before`` and ``manage.py deliver_due`` sends it when due.
+
+A push delivery goes to every browser of the person (``parta.notifications.push``): it is
+sent when one of them took it; a browser whose push service answers 404 or 410 is forgotten,
+and with no browser left the delivery fails with that reason.
 """
 
 from __future__ import annotations
@@ -26,14 +32,15 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from parta.core import events
+from parta.core import events, webpush
 from parta.core.sms import SmsError
-from parta.notifications import preferences
+from parta.notifications import preferences, push
 from parta.notifications.balance import sms_send_paid
-from parta.notifications.models import Channel, Delivery
+from parta.notifications.models import Channel, Delivery, PushSubscription
 from parta.notifications.selectors import render_message
 
 logger = logging.getLogger("parta.delivery")
@@ -44,7 +51,7 @@ _FINAL_SMS_CODES = {"recipient", "config"}
 
 @events.subscribe
 def to_channels(event: events.Event) -> None:
-    """NTF-1: make and enqueue the deliveries of ``event`` by email and SMS."""
+    """NTF-1, NTF-3: make and enqueue the deliveries of ``event`` by email, SMS and push."""
     topic = preferences.EVENT_TOPICS.get(event.kind)
     if topic is None or not event.recipients:
         return
@@ -54,19 +61,24 @@ def to_channels(event: events.Event) -> None:
     choices = preferences.choices_of(people, [topic])
     quiet = preferences.quiet_hours_of(people)
     contacts = {
-        pk: (email, phone, language)
-        for pk, email, phone, language in User.objects.filter(
-            pk__in=people, is_active=True
-        ).values_list("pk", "email", "phone", "language")
+        pk: (email, phone, browsers)
+        for pk, email, phone, browsers in User.objects.filter(pk__in=people, is_active=True)
+        .annotate(browsers=Exists(PushSubscription.objects.filter(person_id=OuterRef("pk"))))
+        .values_list("pk", "email", "phone", "browsers")
     }
+    offer_push = webpush.available()
     key = event.key or f"{event.kind}:{timezone.now().timestamp()}"
     rows: list[Delivery] = []
     for pk in people:
         if pk not in contacts:
             continue
-        email, phone, _language = contacts[pk]
+        email, phone, browsers = contacts[pk]
         child = event.child_ids.get(pk)
-        for channel, address in ((Channel.EMAIL, email), (Channel.SMS, phone)):
+        for channel, address in (
+            (Channel.EMAIL, email),
+            (Channel.SMS, phone),
+            (Channel.PUSH, browsers and offer_push),
+        ):
             if not address or not choices.wants(pk, child, topic, channel):
                 continue
             rows.append(
@@ -81,7 +93,7 @@ def to_channels(event: events.Event) -> None:
                     url=event.url,
                     child_id=child,
                     not_before=preferences.after_quiet_hours(quiet.get(pk))
-                    if channel == Channel.SMS
+                    if channel in preferences.QUIET_CHANNELS
                     else None,
                 )
             )
@@ -230,6 +242,18 @@ def _send(row: Delivery) -> None:
             raise _Retry(reason) from None
         if result is None:
             raise _Final("no SMS balance")
+        return
+    if row.channel == Channel.PUSH:
+        try:
+            outcome = push.send_to_person(row)
+        except push.Retry as exc:
+            raise _Retry(str(exc)) from None
+        except push.Final as exc:
+            raise _Final(str(exc)) from None
+        if outcome.failed:
+            logger.info(
+                "delivery %s: pushed to %s, not to: %s", row.pk, outcome.sent, outcome.failed
+            )
         return
     raise _Final(f"unknown channel {row.channel}")
 

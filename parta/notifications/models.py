@@ -226,6 +226,7 @@ class Channel(models.TextChoices):
 
     EMAIL = "email", _("электронная почта")
     SMS = "sms", _("SMS")
+    PUSH = "push", _("push-уведомления")
 
 
 class PreferenceQuerySet(VisibleQuerySet):
@@ -272,8 +273,8 @@ class NotificationPreference(models.Model):
 
 
 class QuietHours(models.Model):
-    """NTF-1: the hours in which SMS wait until the morning (the inbox and email do not).
-    No row: the defaults (``PARTA_QUIET_HOURS``)."""
+    """NTF-1: the hours in which SMS and push notifications wait until the morning (the inbox
+    and email do not). No row: the defaults (``PARTA_QUIET_HOURS``)."""
 
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -298,7 +299,7 @@ class DeliveryQuerySet(VisibleQuerySet):
 
 
 class Delivery(models.Model):
-    """One notification on its way to one person by one channel (email, SMS).
+    """One notification on its way to one person by one channel (email, SMS, push).
 
     Made after the event's transaction commits, sent by a background task; ``key`` makes it
     once per person, channel and event however often the event is handled. A failure is
@@ -345,3 +346,42 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.channel} {self.kind}: {self.status}"
+
+
+# --- web push (NTF-3) -----------------------------------------------------------------------------
+class PushSubscriptionQuerySet(VisibleQuerySet):
+    policy_object = "push_subscription"
+
+
+class PushSubscription(models.Model):
+    """NTF-3: one browser in which a person receives push notifications.
+
+    ``endpoint`` is the browser's address at its push service (a secret: whoever knows it
+    with the keys can send to the browser); ``p256dh`` and ``auth`` are the browser's keys the
+    payload is encrypted with. One endpoint is one browser, so it belongs to one person at a
+    time: the last one who switched push on in it. A push service that answers 404 or 410
+    for it has forgotten it, and so do we (``parta.notifications.push``)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.CharField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    # "Chrome, Android": for the person to tell their browsers apart (not the whole User-Agent).
+    user_agent = models.CharField(_("браузер"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("подключён"), auto_now_add=True)
+    last_success_at = models.DateTimeField(_("последняя доставка"), null=True, blank=True)
+    # Failures since the last success and the last one's reason (the delivery keeps it too).
+    failures = models.PositiveSmallIntegerField(_("сбоев подряд"), default=0)
+    last_error = models.CharField(_("причина"), max_length=300, blank=True)
+
+    objects = PushSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("подписка на push-уведомления")
+        verbose_name_plural = _("подписки на push-уведомления")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.user_agent or self.pk}"

@@ -1,10 +1,13 @@
-"""NTF-1: who wants what by which channel — per person, per child, per topic, per channel.
+"""NTF-1, NTF-3: who wants what by which channel — per person, per child, per topic, per
+channel.
 
-The inbox always receives everything and is not a choice. Email and SMS follow the person's
-stored choices; what they never chose follows ``DEFAULTS`` (sensible for a parent: what needs
-acting on comes by email, nothing costs money until asked for). A parent's choice about one
-child overrides their choice for all children. SMS wait out the quiet hours (by default
-22:00–07:00 in the region's time); email does not wake anybody and is sent at once.
+The inbox always receives everything and is not a choice. Email, SMS and push follow the
+person's stored choices; what they never chose follows ``DEFAULTS`` (sensible for a parent:
+what needs acting on comes by email, nothing costs money until asked for, and a browser in
+which the person switched push on shows what a parent or a student looks at the same day).
+A parent's choice about one child overrides their choice for all children. SMS and push
+wait out the quiet hours (by default 22:00–07:00 in the region's time): both light up a phone
+at night; email does not wake anybody and is sent at once.
 """
 
 from __future__ import annotations
@@ -43,6 +46,15 @@ DEFAULTS: dict[tuple[str, str], bool] = {
     (Topic.VERIFICATION, Channel.EMAIL): True,
     (Topic.MESSAGE, Channel.EMAIL): True,
     (Topic.ANNOUNCEMENT, Channel.EMAIL): True,
+    # NTF-3: push reaches only browsers the person switched it on in — a choice already.
+    (Topic.NEW_GRADE, Channel.PUSH): True,
+    (Topic.GRADE_DIGEST, Channel.PUSH): False,  # the weekly letter is a letter
+    (Topic.HOMEWORK, Channel.PUSH): False,  # after every lesson: too many by default
+    (Topic.ABSENCE, Channel.PUSH): True,
+    (Topic.SCHEDULE_CHANGE, Channel.PUSH): True,
+    (Topic.VERIFICATION, Channel.PUSH): True,
+    (Topic.MESSAGE, Channel.PUSH): True,
+    (Topic.ANNOUNCEMENT, Channel.PUSH): True,
 }
 # SMS cost the person money: none until they turn them on.
 
@@ -69,7 +81,9 @@ OWN_TOPICS: tuple[str, ...] = (
     Topic.ANNOUNCEMENT,
     Topic.VERIFICATION,
 )
-CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.SMS)
+CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
+# The channels that wait out the quiet hours.
+QUIET_CHANNELS: frozenset[str] = frozenset({Channel.SMS, Channel.PUSH})
 
 
 def default(topic: str, channel: str) -> bool:
@@ -148,8 +162,9 @@ def quiet_hours_save(
 def after_quiet_hours(
     hours: tuple[datetime.time, datetime.time] | None, now: datetime.datetime | None = None
 ) -> datetime.datetime | None:
-    """When an SMS may go if it is ``now`` (aware): ``None`` — at once; otherwise the end of
-    the quiet hours in the region's time. The hours may cross midnight (22:00–07:00)."""
+    """When an SMS or a push may go if it is ``now`` (aware): ``None`` — at once; otherwise
+    the end of the quiet hours in the region's time. The hours may cross midnight
+    (22:00–07:00)."""
     if hours is None:
         return None
     start, end = hours

@@ -7,6 +7,7 @@ read without opening. Somebody else's message is a 404, like one that does not e
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import logging
@@ -21,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -32,14 +33,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from parta.accounts.api.selectors import children_of
-from parta.core import access
+from parta.core import access, webpush
 from parta.core.errors import DomainError, form_error
 from parta.core.net import client_ip
 from parta.core.payments import PaymentError
 from parta.notifications import payments as sms_payments
-from parta.notifications import preferences, selectors, services
+from parta.notifications import preferences, push, selectors, services
 from parta.notifications.balance import balance_of, ledger_of
-from parta.notifications.models import Channel, Notification, QuietHours, SmsPayment, Topic
+from parta.notifications.models import (
+    Channel,
+    Notification,
+    PushSubscription,
+    QuietHours,
+    SmsPayment,
+    Topic,
+)
 
 logger = logging.getLogger("parta.payments")
 
@@ -296,8 +304,16 @@ class _Section:
     rows: list[tuple[str, str, list[tuple[str, str, str, bool]]]]
 
 
+def _channels() -> tuple[str, ...]:
+    """The channels the page offers: push only when this server has a VAPID key (NTF-3)."""
+    if webpush.available():
+        return preferences.CHANNELS
+    return tuple(ch for ch in preferences.CHANNELS if ch != Channel.PUSH)
+
+
 def _sections(user: Any) -> list[_Section]:
     roles = {r.kind for r in access.roles_of(user)}
+    channels = _channels()
     stored = preferences.choices_of([user.pk], [t.value for t in Topic])
     labels = dict(Topic.choices)
     result: list[_Section] = []
@@ -314,7 +330,7 @@ def _sections(user: Any) -> list[_Section]:
                         f"p-{child_id}-{topic}-{ch}",
                         stored.wants(user.pk, child_id, topic, ch),
                     )
-                    for ch in preferences.CHANNELS
+                    for ch in channels
                 ],
             )
             for topic in topics
@@ -339,12 +355,21 @@ def _settings_page(
     request: HttpRequest, sections: list[_Section], quiet: QuietHoursForm, status: int = 200
 ) -> HttpResponse:
     user: Any = request.user
+    identity = webpush.vapid()
+    browsers = push.subscriptions_of(user) if identity else []
     return render(
         request,
         "notifications/settings.html",
         {
             "sections": sections,
-            "channels": [(ch, Channel(ch).label) for ch in preferences.CHANNELS],
+            "channels": [(ch, Channel(ch).label) for ch in _channels()],
+            "push_key": identity.public_key if identity else "",
+            "push_browsers": browsers,
+            # This browser finds itself among them by its endpoint's hash: the page need not
+            # carry the endpoints themselves.
+            "push_known": " ".join(
+                hashlib.sha256(b.endpoint.encode()).hexdigest() for b in browsers
+            ),
             "quiet_form": quiet,
             "has_email": bool(user.email),
             "has_phone": bool(user.phone),
@@ -357,7 +382,9 @@ def _settings_page(
 
 
 class QuietHoursForm(forms.Form):
-    enabled = forms.BooleanField(label=_("Не присылать SMS в тихие часы"), required=False)
+    enabled = forms.BooleanField(
+        label=_("Не присылать SMS и push-уведомления в тихие часы"), required=False
+    )
     start = forms.TimeField(
         label=_("Тихие часы с"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -368,7 +395,8 @@ class QuietHoursForm(forms.Form):
 
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    """NTF-1: what comes by email and SMS — per child, per topic — and the quiet hours."""
+    """NTF-1, NTF-3: what comes by email, SMS and push — per child, per topic — the quiet
+    hours, and whether this browser receives push notifications."""
     user = request.user
     sections = _sections(user)
     stored_quiet = QuietHours.objects.filter(person_id=user.pk).first()
@@ -408,3 +436,70 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         )
     messages.success(request, _("Настройки уведомлений сохранены."))
     return redirect("notification_settings")
+
+
+# --- push notifications in the browser (NTF-3) ----------------------------------------------------
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@login_required
+@require_POST
+def push_subscribe_view(request: HttpRequest) -> HttpResponse:
+    """NTF-3: this browser's push subscription, as ``PushSubscription.toJSON()`` gives it
+    (``{"endpoint", "keys": {"p256dh", "auth"}}``), posted by push.js with the CSRF token.
+    201 with its id; 400 with a sentence to show when it cannot be used."""
+    if not webpush.available():
+        raise Http404
+    data = _json_body(request)
+    keys = data.get("keys")
+    endpoint = data.get("endpoint")
+    if (
+        not isinstance(endpoint, str)
+        or not isinstance(keys, dict)
+        or not all(isinstance(keys.get(k), str) for k in ("p256dh", "auth"))
+    ):
+        return JsonResponse({"error": _("Это не подписка на push-уведомления.")}, status=400)
+    try:
+        row = push.push_subscribe(
+            person=request.user,
+            endpoint=endpoint,
+            p256dh=keys["p256dh"],
+            auth=keys["auth"],
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except DomainError as exc:
+        return JsonResponse({"error": str(exc.message)}, status=400)
+    request.session[push.SESSION_KEY] = row.pk
+    return JsonResponse({"id": row.pk}, status=201)
+
+
+@login_required
+@require_POST
+def push_unsubscribe_view(request: HttpRequest) -> HttpResponse:
+    """NTF-3: push.js switches push off in this browser (``{"endpoint"}``): 204; an
+    endpoint that is not one of the person's is a 404, like one that does not exist."""
+    endpoint = _json_body(request).get("endpoint")
+    if not isinstance(endpoint, str) or not push.push_unsubscribe(
+        user=request.user, endpoint=endpoint
+    ):
+        raise Http404
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def push_subscription_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """NTF-3: switch push off in one of the person's browsers from the settings page."""
+    browser = get_object_or_404(PushSubscription.objects.visible_to(request.user), pk=pk)
+    push.push_subscription_remove(user=request.user, subscription=browser)
+    messages.success(
+        request,
+        _("Push-уведомления в браузере «%(name)s» отключены.")
+        % {"name": browser.user_agent or _("без названия")},
+    )
+    return redirect(reverse("notification_settings") + "#push")

@@ -45,6 +45,7 @@ class Row:
     public: bool = False  # anonymous visitors may open it too
     method: str = "get"
     data: Callable[[Cast], dict[str, Any]] | None = None
+    json: bool = False  # the data is posted as JSON (a fetch() of the page's script)
 
 
 def _sms_payment(cast: Cast) -> str:
@@ -122,6 +123,61 @@ def _achievement(cast: Cast) -> Any:
 def _calendar_token(cast: Cast) -> str:
     """Petrov's secret calendar address (JRN-8): the token is the only key."""
     return import_module("parta.journal.services.calendar").feed_create(person=cast.student)
+
+
+def _conversation(cast: Cast) -> Any:
+    """The parent's conversation with the class teacher, with a file (MSG-1)."""
+    found = getattr(cast, "_matrix_conversation", None)
+    if found is None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from parta.core.uploads import PDF
+
+        upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+        upload.parta_kind = PDF
+        found = import_module("parta.messaging.services").conversation_start(
+            sender=cast.parent,
+            recipient_ids=[cast.class_teacher.pk],
+            subject="Справка",
+            body="Здравствуйте",
+            files=[upload],
+        )
+        cast._matrix_conversation = found  # type: ignore[attr-defined]
+    return found
+
+
+def _announcement(cast: Cast) -> int:
+    """The class teacher's announcement to 5А, its students and parents (MSG-2)."""
+    services = import_module("parta.messaging.services")
+    return int(
+        services.announcement_publish(
+            author=cast.class_teacher,
+            audience="class",
+            school_class=cast.school_class,
+            title="Экскурсия",
+            body="В пятницу",
+        ).pk
+    )
+
+
+def _browser() -> Any:
+    """A browser's push subscription keys (NTF-3), as PushManager.subscribe() makes them."""
+    return import_module("parta.core.tests.push_service").Browser()
+
+
+def _push_subscription(cast: Cast) -> Any:
+    """The parent's phone, switched on for push notifications (NTF-3)."""
+    found = getattr(cast, "_matrix_push_subscription", None)
+    if found is None:
+        keys = _browser().keys()
+        found = import_module("parta.notifications.push").push_subscribe(
+            person=cast.parent,
+            endpoint=f"https://fcm.googleapis.com/fcm/send/matrix-{uuid.uuid4().hex}",
+            p256dh=keys["p256dh"],
+            auth=keys["auth"],
+        )
+        cast._matrix_push_subscription = found  # type: ignore[attr-defined]
+    return found
 
 
 def THE_CLASS(cast: Cast) -> list[Any]:
@@ -464,7 +520,56 @@ PAGES: dict[str, Row] = {
     "sms_payment_return": Row(only("parent"), args=lambda cast: [_sms_payment(cast)], ok=302),
     # YooKassa's webhook: nobody but YooKassa's networks (127.0.0.1 is not among them).
     "yookassa_webhook": Row(only(), public=True, method="post", ok=404),
+    # --- push notifications in the browser (NTF-3): one's own browsers only ---
+    # Anybody switches push on in their own browser (a fresh endpoint each time).
+    "push_subscribe": Row(
+        EVERYONE,
+        method="post",
+        json=True,
+        ok=201,
+        data=lambda cast: _browser().subscription(
+            f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}"
+        ),
+    ),
+    # The parent's phone: only the parent switches it off; for anybody else it does not exist.
+    "push_unsubscribe": Row(
+        only("parent"),
+        method="post",
+        json=True,
+        ok=204,
+        data=lambda cast: {"endpoint": _push_subscription(cast).endpoint},
+    ),
+    "push_subscription_remove": Row(
+        only("parent"), args=lambda cast: [_push_subscription(cast).pk], method="post", ok=302
+    ),
+    # The installable web app: the same for everybody, signed in or not.
+    "web_manifest": Row(EVERYONE, public=True),
+    "service_worker": Row(EVERYONE, public=True),
+    "offline": Row(EVERYONE, public=True),
     # --- end inbox ---
+    # --- messages (MSG-1): participants only; announcements (MSG-2): the group only ---
+    "conversations": Row(EVERYONE),
+    "message_recipients": Row(EVERYONE),
+    "message_new": Row(
+        only("student", "parent", "other_parent", "class_teacher", "other_teacher", "director")
+    ),
+    "conversation": Row(
+        only("parent", "class_teacher"), args=lambda cast: [_conversation(cast).pk]
+    ),
+    "message_attachment": Row(
+        only("parent", "class_teacher"),
+        args=lambda cast: [
+            _conversation(cast).pk,
+            _conversation(cast).messages.get().attachments.get().pk,
+        ],
+    ),
+    "announcements": Row(EVERYONE),
+    "announcement_new": Row(only("class_teacher", "director")),
+    "announcement": Row(
+        only("student", "parent", "class_teacher", "director"),
+        args=lambda cast: [_announcement(cast)],
+    ),
+    # --- end messages ---
     # --- journal statistics (JRN-9) ---
     # Whoever keeps journals; the lists are their own (the other school's teacher: empty).
     "journal_stats_index": Row(only("class_teacher", "other_teacher", "director")),
@@ -621,6 +726,8 @@ def test_every_view_is_in_the_matrix():
 def _request(client: Client, row: Row, name: str, cast: Cast) -> Any:
     url = reverse(name, args=row.args(cast))
     data = row.data(cast) if row.data else {}
+    if row.method == "post" and row.json:
+        return client.post(url, data, content_type="application/json")
     return client.post(url, data) if row.method == "post" else client.get(url, data)
 
 
@@ -722,6 +829,32 @@ API: dict[tuple[str, str], Row] = {
         method="put",
         data=lambda cast: {"attendance": "late"},
     ),
+    # --- messages (MSG-1, MSG-2) ---
+    ("get", "/api/v1/messages"): Row(EVERYONE),
+    ("get", "/api/v1/messages/unread"): Row(EVERYONE),
+    ("get", "/api/v1/messages/recipients"): Row(EVERYONE, data=lambda cast: {"q": "Смирнова"}),
+    # Writing to the class teacher: whoever may write to her (her own family and colleagues).
+    ("post", "/api/v1/messages"): Row(
+        only("student", "parent", "director"),
+        ok=201,
+        method="post",
+        data=lambda cast: {"to": [cast.class_teacher.pk], "body": "Здравствуйте"},
+    ),
+    ("get", "/api/v1/messages/{conversation_id}"): Row(
+        only("parent", "class_teacher"), args=lambda cast: [_conversation(cast).pk]
+    ),
+    ("post", "/api/v1/messages/{conversation_id}"): Row(
+        only("parent", "class_teacher"),
+        args=lambda cast: [_conversation(cast).pk],
+        ok=201,
+        method="post",
+        data=lambda cast: {"body": "Ответ"},
+    ),
+    ("get", "/api/v1/announcements"): Row(EVERYONE),
+    ("get", "/api/v1/announcements/{announcement_id}"): Row(
+        only("student", "parent", "class_teacher", "director"),
+        args=lambda cast: [_announcement(cast)],
+    ),
 }
 
 
@@ -754,11 +887,12 @@ def _api_request(client: Client, key: tuple[str, str], row: Row, cast: Cast) -> 
     for value in row.args(cast):
         path = path.replace(path[path.index("{") : path.index("}") + 1], str(value), 1)
     if method == "post":
-        return client.post(path, {"name": "matrix"}, content_type="application/json")
+        data = row.data(cast) if row.data else {"name": "matrix"}
+        return client.post(path, data, content_type="application/json")
     if method == "put":
         data = row.data(cast) if row.data else {}
         return client.put(path, data, content_type="application/json")
-    return getattr(client, method)(path)
+    return getattr(client, method)(path, row.data(cast) if row.data else None)
 
 
 @pytest.mark.parametrize("key", sorted(API), ids=lambda k: f"{k[0]} {k[1]}")

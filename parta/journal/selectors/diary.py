@@ -100,17 +100,26 @@ def diary_people(user: Any) -> list[User]:
 
 
 def enrollments_of(viewer: Any, student: Any) -> list[Enrollment]:
-    """The student's confirmed places, newest year first, with what the diary needs joined."""
-    return list(
+    """The student's confirmed places, newest year first, with what the diary needs joined.
+
+    A student has a place or two a year: they are put in order here rather than by the
+    database (an ORDER BY over the joined year costs more to compile than the query costs
+    to run). Nothing of the diary reads the class teacher, so the person is not joined; the
+    school's journal settings are (``services.marks.settings_joined``)."""
+    places = list(
         Enrollment.objects.visible_to(viewer)
         .filter(student_id=student.pk, status=Confirmation.CONFIRMED)
         .select_related(
             "school_class__organization__municipality__region",
+            "school_class__organization__journal_settings",
             "school_class__academic_year",
-            "school_class__class_teacher",
         )
-        .order_by("-school_class__academic_year__starts_on", "-is_active", "pk")
+        .order_by()
     )
+    # Newest year first, the active place first, then by id (the order the pages rely on).
+    places.sort(key=lambda e: e.pk)
+    places.sort(key=lambda e: (e.school_class.academic_year.starts_on, e.is_active), reverse=True)
+    return places
 
 
 def enrollment_on(enrollments: list[Enrollment], day: datetime.date) -> Enrollment | None:

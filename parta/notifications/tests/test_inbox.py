@@ -122,29 +122,6 @@ def test_unread_filter_and_badge(cast, client):
     assert "1 непрочитанное" in home
 
 
-def test_badge_is_one_count_query_and_only_when_rendered(cast, rf):
-    """The header's badge costs one COUNT; a context that never renders it costs nothing."""
-    from django.template import Context, Template
-
-    from parta.notifications.context_processors import inbox
-
-    _note(cast.parent)
-    request = rf.get("/")
-    request.user = cast.parent
-    cast.parent._parta_roles = None  # roles computed below, outside the count
-    from parta.core import access
-
-    access.roles_of(cast.parent)
-    with CaptureQueriesContext(connection) as unused:
-        inbox(request)
-    assert len(unused) == 0
-    with CaptureQueriesContext(connection) as used:
-        value = inbox(request)["parta_inbox_unread"]
-        rendered = Template("{{ n.value }} {{ n.value }}").render(Context({"n": value}))
-    assert rendered == "1 1"
-    assert len(used) == 1 and "COUNT" in used[0]["sql"].upper()
-
-
 def test_inbox_costs_the_same_with_many_notifications(cast, client, django_assert_max_num_queries):
     _note(cast.parent, 0, child=cast.student)
     client.force_login(cast.parent)
