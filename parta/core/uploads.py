@@ -179,8 +179,18 @@ def document_response(file: FieldFile, download_name: str) -> FileResponse:
     content_type = kind.content_type if kind else "application/octet-stream"
     if kind and not download_name.lower().endswith(kind.extension):
         download_name += kind.extension
+    return private_file_response(file, download_name, content_type)
+
+
+def private_file_response(stream: Any, download_name: str, content_type: str) -> FileResponse:
+    """Stream a private file as an attachment that can never run in Parta's origin (no
+    sniffing, no framing, no script) nor stay in a shared cache. The caller has checked
+    access and decided the content type from the file's content."""
     response = FileResponse(
-        file, as_attachment=True, filename=download_name, content_type=content_type
+        stream,
+        as_attachment=True,
+        filename=download_name,
+        content_type=content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

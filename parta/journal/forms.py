@@ -8,6 +8,7 @@ views put on the form so that what was typed stays.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -211,16 +212,18 @@ class ExtraLessonForm(_SlotFields):
 
 # --- the lesson page ----------------------------------------------------------------------------
 class LessonFileField(forms.FileField):
-    """A lesson file: PDF, a picture or an office document (by content), up to the limit."""
+    """A lesson file: PDF, a picture or an office document (by content), up to ``limit``
+    bytes (default: the lesson file limit). Message attachments use it too (MSG-1)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, limit: Callable[[], int] | None = None, **kwargs: Any) -> None:
+        self.limit = limit or homework_service.lesson_file_limit
         kinds = homework_service.LESSON_FILE_KINDS
         kwargs.setdefault(
             "help_text",
             _("%(kinds)s, не больше %(size)s.")
             % {
                 "kinds": ", ".join(k.label for k in kinds),
-                "size": filesizeformat(homework_service.lesson_file_limit()),
+                "size": filesizeformat(self.limit()),
             },
         )
         super().__init__(*args, **kwargs)
@@ -230,7 +233,7 @@ class LessonFileField(forms.FileField):
         upload = super().clean(data, initial)
         if not upload:
             return upload
-        limit = homework_service.lesson_file_limit()
+        limit = self.limit()
         if upload.size > limit:
             raise forms.ValidationError(
                 _("Файл «%(name)s» весит %(size)s, а можно не больше %(limit)s."),

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parta.core.access import cabinet
 from parta.core.errors import DomainError, form_error
+from parta.core.uploads import private_file_response
 from parta.journal import forms
 from parta.journal.models import GradeType, Lesson, LessonFile, ScheduleChange
 from parta.journal.selectors import timetable as selectors
@@ -182,16 +183,7 @@ def lesson_file(request: HttpRequest, lesson_id: int, file_id: int) -> FileRespo
         stream = homework_service.lesson_file_open(attachment)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stream, attachment.name, attachment.content_type)
 
 
 @login_required

@@ -24,10 +24,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from parta.accounts.api.auth import person
 from parta.accounts.api.common import AUTH_ERRORS, INVALID, MAX_ID, NOT_FOUND
 from parta.accounts.api.schemas import ErrorOut
-from parta.core import sql
 from parta.core.errors import DomainError
 from parta.messaging import selectors, services
-from parta.notifications.models import Notification
 
 router = Router(tags=["messages"])
 REFUSED: dict[int, Any] = {400: ErrorOut}
@@ -159,10 +157,7 @@ def conversation_list(
     summary="Unread notifications and conversations (the app's badges)",
 )
 def unread(request: HttpRequest) -> dict[str, int]:
-    user = person(request)
-    notifications, conversations = sql.count_each(
-        [Notification.objects.visible_to(user).unread(), selectors.unread_places(user)]
-    )
+    notifications, conversations = selectors.badge_counts(person(request))
     return {"notifications": notifications, "conversations": conversations}
 
 

@@ -6,9 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parta.core import sql
-from parta.messaging.selectors import unread_places
-from parta.notifications.models import Notification
+from parta.messaging.selectors import badge_counts
 from parta.notifications.selectors import LazyCount
 
 
@@ -21,9 +19,7 @@ class _HeaderCounts:
 
     def get(self, index: int) -> int:
         if self._values is None:
-            self._values = sql.count_each(
-                [Notification.objects.visible_to(self.user).unread(), unread_places(self.user)]
-            )
+            self._values = list(badge_counts(self.user))
         return self._values[index]
 
 

@@ -3,14 +3,14 @@ lesson files), each up to the size limit; what was typed stays when the form is 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from parta.journal.services.homework import LESSON_FILE_KINDS, sniff_lesson_file
+from parta.journal.forms import LessonFileField
+from parta.journal.services.homework import LESSON_FILE_KINDS
 from parta.messaging import services
 from parta.messaging.models import CLASS_AUDIENCES, Audience
 
@@ -19,8 +19,9 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class FilesField(forms.FileField):
-    """Up to ``services.MAX_FILES`` files, each a known kind by content and within the limit."""
+class FilesField(LessonFileField):
+    """Up to ``services.MAX_FILES`` files, each checked as a lesson file is (kind by content)
+    within the message file limit."""
 
     widget = MultipleFileInput
 
@@ -35,8 +36,7 @@ class FilesField(forms.FileField):
                 "size": filesizeformat(services.message_file_limit()),
             },
         )
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("accept", ",".join(k.extension for k in LESSON_FILE_KINDS))
+        super().__init__(*args, limit=services.message_file_limit, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
@@ -46,37 +46,7 @@ class FilesField(forms.FileField):
                 params={"n": services.MAX_FILES},
                 code="too_many",
             )
-        limit = services.message_file_limit()
-        cleaned = []
-        for upload in uploads:
-            upload = super().clean(upload, initial)
-            if upload.size > limit:
-                raise forms.ValidationError(
-                    _("Файл «%(name)s» весит %(size)s, а можно не больше %(limit)s."),
-                    code="too_big",
-                    params={
-                        "name": upload.name,
-                        "size": filesizeformat(upload.size),
-                        "limit": filesizeformat(limit),
-                    },
-                )
-            kind = sniff_lesson_file(upload)
-            if kind is None:
-                raise forms.ValidationError(
-                    _(
-                        "Файл «%(name)s» не похож ни на один из разрешённых видов (проверено "
-                        "по содержимому, а не по названию): %(kinds)s."
-                    ),
-                    code="wrong_kind",
-                    params={
-                        "name": upload.name,
-                        "kinds": ", ".join(k.label for k in LESSON_FILE_KINDS),
-                    },
-                )
-            upload.parta_kind = kind
-            upload.parta_original_name = os.path.basename(upload.name)[:200]
-            cleaned.append(upload)
-        return cleaned
+        return [super(FilesField, self).clean(upload, initial) for upload in uploads]
 
 
 def _body_field(label: Any, *, required: bool) -> forms.CharField:

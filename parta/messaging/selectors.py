@@ -179,6 +179,18 @@ def unread_count(user: Any) -> int:
     return unread_places(user).count()
 
 
+def badge_counts(user: Any) -> tuple[int, int]:
+    """NTF-1, MSG-1: unread notifications and unread conversations, in one statement (the
+    header's badges, the app's)."""
+    from parta.core import sql
+    from parta.notifications.models import Notification
+
+    notifications, conversations = sql.count_each(
+        [Notification.objects.visible_to(user).unread(), unread_places(user)]
+    )
+    return notifications, conversations
+
+
 def conversation_for(user: Any, pk: int) -> Conversation | None:
     return Conversation.objects.visible_to(user).filter(pk=pk).first()
 

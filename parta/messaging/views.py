@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parta.core.errors import DomainError, form_error
+from parta.core.uploads import private_file_response
 from parta.messaging import selectors, services
 from parta.messaging.forms import AnnouncementForm, NewMessageForm, ReplyForm
 from parta.messaging.models import Conversation
@@ -169,13 +170,7 @@ def attachment(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
         stream = found.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        stream, as_attachment=True, filename=found.name, content_type=found.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stream, found.name, found.content_type)
 
 
 # --- announcements ---------------------------------------------------------------------------------
