@@ -55,7 +55,7 @@ bench-district: install
 	$(PY) bench/generate_district.py
 
 .PHONY: bench-pages bench-confirmation bench-journal
-## Load benchmark of the journal (gunicorn + wrk, district data): see bench/README.md.
+## Load benchmark of the journal (granian + wrk, district data): see bench/README.md.
 bench-journal: install
 	$(PY) bench/journal.py
 

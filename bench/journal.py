@@ -7,8 +7,9 @@ postgres://postgres@127.0.0.1:5432/parta_bench_journal; generated with ``manage.
 students (diary), class × subject journals with their teachers (grid) and lessons already
 held with one of their students (grade write), gives each person a session written straight
 into the session store (generated people have no usable password, and the sign-in form is
-throttled by design) with its CSRF secret. Serves Parta with gunicorn on 127.0.0.1 (DEBUG
-off, ``--workers`` sync workers, Redis cache) and drives it with wrk (Debian's package; the
+throttled by design) with its CSRF secret. Serves Parta on 127.0.0.1 (DEBUG off, Redis
+cache) with granian — ``--workers`` processes of ``--threads`` WSGI threads, 2 × 4 by default,
+a process per core (ADR 0015) — or with ``--server gunicorn`` (gthread), and drives it with wrk (Debian's package; the
 script installs it when it runs as root and it is missing) at each ``--concurrency`` for
 ``--duration`` seconds per scenario, every request a random one of the prepared ones
 (a Lua script reads them from a file):
@@ -58,7 +59,7 @@ from typing import Any
 
 # bench/ is the script's own folder, so its shared modules import as top-level ones.
 from generate_district import ensure_database, ensure_district, git_commit, machine
-from pages import HOST, Server, start_server
+from pages import HOST, SERVERS, Server, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -403,7 +404,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, action="append", help="repeatable; 16 and 64")
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured seconds first")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--server", choices=SERVERS, default="granian")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scenario", action="append", choices=list(TARGETS_MS), help="repeatable")
     args = parser.parse_args()
@@ -461,9 +464,9 @@ def main() -> int:
             groups.setdefault(tuple(sorted(SERVER_ENV.get(name, {}).items())), []).append(name)
         for overrides, names in groups.items():
             env = {**os.environ, **dict(overrides)}
-            server = start_server(env, args.workers, 1)
+            server = start_server(env, args.workers, args.threads, args.server)
             print(
-                f"gunicorn on {HOST}:{server.port} {dict(overrides)}, log {server.log.name}",
+                f"{args.server} on {HOST}:{server.port} {dict(overrides)}, log {server.log.name}",
                 file=sys.stderr,
             )
             for name in names:
@@ -509,7 +512,10 @@ def main() -> int:
         "dataset": dataset,
         "prepare_seconds": round(prepare_seconds, 1),
         "page_cache": warmed,
-        "server": {"gunicorn": f"{args.workers} sync workers", "debug": False},
+        "server": {
+            args.server: f"{args.workers} workers x {args.threads} threads",
+            "debug": False,
+        },
         "load": {
             "generator": "wrk 4.1 (Debian), 2 threads, keep-alive",
             "concurrency": concurrency,

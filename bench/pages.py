@@ -202,24 +202,49 @@ class Server:
         self.log.close()
 
 
-def start_server(env: dict[str, str], workers: int, threads: int) -> Server:
+SERVERS = ("gunicorn", "granian")
+
+
+def start_server(env: dict[str, str], workers: int, threads: int, kind: str = "gunicorn") -> Server:
+    """Parta's WSGI application under a production server: gunicorn (``workers`` processes
+    of ``threads`` gthread threads) or granian (``workers`` processes, ``threads`` blocking
+    threads each; its HTTP layer is Rust's)."""
     port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="parta-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [
-        str(gunicorn),
-        "parta.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-    ]
+    log = tempfile.NamedTemporaryFile(prefix=f"parta-bench-{kind}-", suffix=".log", delete=False)  # noqa: SIM115
+    binary = Path(sys.executable).parent / kind
+    if kind == "granian":
+        command = [
+            str(binary),
+            "parta.wsgi:application",
+            "--interface",
+            "wsgi",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--no-ws",
+            "--log-level",
+            "warning",
+        ]
+    else:
+        command = [
+            str(binary),
+            "parta.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ]
     process = subprocess.Popen(  # noqa: S603
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
@@ -228,7 +253,7 @@ def start_server(env: dict[str, str], workers: int, threads: int) -> Server:
     while True:
         if process.poll() is not None:
             server.stop()
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see {log.name}")
+            raise SystemExit(f"{kind} exited with {process.returncode}; see {log.name}")
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=5)
             conn.request("GET", "/healthz")
@@ -240,7 +265,7 @@ def start_server(env: dict[str, str], workers: int, threads: int) -> Server:
             pass
         if time.monotonic() > deadline:
             server.stop()
-            raise SystemExit(f"gunicorn did not answer /healthz in 60 s; see {log.name}")
+            raise SystemExit(f"{kind} did not answer /healthz in 60 s; see {log.name}")
         time.sleep(0.2)
 
 

@@ -27,7 +27,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from parta.core import access
+from parta.core import access, sql
 from parta.core.errors import DomainError
 from parta.directory.models import Enrollment, SchoolClass, Subject
 from parta.journal.access import taught_journals
@@ -114,27 +114,29 @@ def _scope_holds(scope: str, role: access.Role, klass: SchoolClass, taught: bool
 def journal_for(user: Any, *, class_id: int, subject_id: int) -> Journal:
     """JRN-4: the journal of a class × subject if ``user`` may see it, else 404. Two queries."""
     # One row each, by its key: no ORDER BY (compiling the models' ordering costs more than
-    # running the queries).
-    klass: SchoolClass | None = next(
-        iter(
-            SchoolClass.objects.visible_to(user)
-            .select_related(
-                "organization__municipality__region",
-                "organization__journal_settings",
-                "academic_year",
-            )
-            .annotate(subject_ref=Value(subject_id, output_field=IntegerField()))
-            .annotate(taught=taught_journals(user, school_class="pk", subject="subject_ref"))
-            .filter(pk=class_id)
-            .order_by()[:1]
-        ),
-        None,
-    )
-    if klass is None:
-        raise Http404
-    subject: Subject | None = next(
-        iter(Subject.objects.visible_to(user).filter(pk=subject_id).order_by()[:1]), None
-    )
+    # running the queries); prepared on the server (planning the class's joins cost more
+    # than running them, ``core.sql.prepared``).
+    with sql.prepared():
+        klass: SchoolClass | None = next(
+            iter(
+                SchoolClass.objects.visible_to(user)
+                .select_related(
+                    "organization__municipality__region",
+                    "organization__journal_settings",
+                    "academic_year",
+                )
+                .annotate(subject_ref=Value(subject_id, output_field=IntegerField()))
+                .annotate(taught=taught_journals(user, school_class="pk", subject="subject_ref"))
+                .filter(pk=class_id)
+                .order_by()[:1]
+            ),
+            None,
+        )
+        if klass is None:
+            raise Http404
+        subject: Subject | None = next(
+            iter(Subject.objects.visible_to(user).filter(pk=subject_id).order_by()[:1]), None
+        )
     if subject is None or subject.organization_id not in (None, klass.organization_id):
         raise Http404
     # A journal is not a row of its own: the policy's scopes of "mark" are read on the class

@@ -591,10 +591,15 @@ def test_term_of_another_school_cannot_be_closed(journal, client) -> None:
 
 
 def test_cell_text_and_numbers_follow_the_readers_language() -> None:
-    letters = selectors.attendance_letters()
-    assert selectors.cell_text(4, Attendance.LATE, letters) == "4О"
-    assert selectors.cell_text(None, "", letters) == ""
-    assert selectors.number(None) == "—"
+    from django.utils import translation
+
+    with translation.override("ru"):
+        letters = selectors.attendance_letters()
+        assert selectors.cell_text(4, Attendance.LATE, letters) == "4О"
+        assert selectors.cell_text(None, "", letters) == ""
+        assert selectors.number(None) == "—"
+    with translation.override("en"):
+        assert selectors.cell_text(4, Attendance.LATE, selectors.attendance_letters()) == "4L"
 
 
 def test_the_grid_is_readable_without_javascript(journal, client) -> None:
