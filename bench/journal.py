@@ -8,9 +8,10 @@ students (diary), class × subject journals with their teachers (grid) and lesso
 held with one of their students (grade write), gives each person a session written straight
 into the session store (generated people have no usable password, and the sign-in form is
 throttled by design) with its CSRF secret. Serves Parta on 127.0.0.1 (DEBUG off, Redis
-cache) with granian — ``--workers`` processes of ``--threads`` WSGI threads, 2 × 4 by default,
-a process per core (ADR 0015) — or with ``--server gunicorn`` (gthread), and drives it with wrk (Debian's package; the
-script installs it when it runs as root and it is missing) at each ``--concurrency`` for
+cache) with granian — ``--workers`` processes of ``--threads`` WSGI threads, 2 × 4 by
+default, a process per core (ADR 0015) — or with ``--server gunicorn`` (gthread), and drives
+it with wrk (Debian's package; the script installs it when it runs as root and it is
+missing) at each ``--concurrency`` for
 ``--duration`` seconds per scenario, every request a random one of the prepared ones
 (a Lua script reads them from a file):
 

@@ -4,16 +4,14 @@ Django binds parameters on the client (psycopg's ``ClientCursor``), so PostgreSQ
 plans every statement again. For most statements that costs little; for the few that run on
 every request and join many tables (the person's roles, the diary's freshness stamp) the
 planning is most of their time: 2–4 ms of planning for 0.2 ms of execution on the benchmark
-machine (bench/README.md, "Prepared statements"). ``fetch_all`` runs such a statement through
-a server-binding psycopg cursor on Django's own connection (same transaction, same
-``CaptureQueriesContext`` count) with ``prepare=True``: PostgreSQL plans it once per
-connection, and after five executions keeps the generic plan when it is not worse.
-
-``prepared()`` does the same for the ORM's own statements inside a ``with`` block: the few
-querysets on the hottest paths whose joins cost PostgreSQL more to plan than to run (the
-lesson of a grade write, the class of a journal, the places of a diary: 0.9–1.6 ms of
-planning for 0.2–0.4 ms of execution at district scale) run bound on the server and are
-planned once per connection.
+machine (bench/README.md, "Prepared statements"). ``prepared()`` makes Django's own
+connection hand its statements to a server-binding psycopg cursor with ``prepare=True`` for
+the length of a ``with`` block (same transaction, same ``CaptureQueriesContext`` log):
+PostgreSQL plans each statement once per connection, and after five executions keeps the
+generic plan when it is not worse. ``fetch_all`` runs a hand-written statement that way; the
+ORM's querysets use the block directly — the few on the hottest paths whose joins cost
+PostgreSQL more to plan than to run (the lesson of a grade write, the class of a journal,
+the places of a diary: 0.9–1.6 ms of planning for 0.2–0.4 ms of execution at district scale).
 
 Only statements with equality on indexed columns belong here: a generic plan does not see
 the parameters' values, so a range whose selectivity depends on them could get a bad plan.
@@ -84,24 +82,11 @@ class _Shown:
 
 
 def fetch_all(sql: str, params: Mapping[str, Any] | Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` (``%(name)s`` or ``%s`` placeholders), prepared once per connection."""
-    with connection.cursor() as wrapper:
-        if connection.vendor != "postgresql":
-            wrapper.execute(sql, params)
-            return wrapper.fetchall()
-        import psycopg
-
-        with psycopg.Cursor(connection.connection) as cursor:
-
-            def run(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
-                cursor.execute(sql, params, prepare=True)
-
-            # Logged (``CaptureQueriesContext``, DEBUG) and wrapped like Django's own queries.
-            log = getattr(wrapper, "debug_sql", None)
-            logged = log(sql, params) if log else contextlib.nullcontext()
-            with logged, connection.wrap_database_errors:
-                wrapper._execute_with_wrappers(sql, params, many=False, executor=run)
-                return cursor.fetchall()
+    """Rows of ``sql`` (``%(name)s`` or ``%s`` placeholders), prepared once per connection
+    (through Django's own cursor, so it is logged and wrapped like the ORM's queries)."""
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def count_each(querysets: Sequence[Any]) -> list[int]:

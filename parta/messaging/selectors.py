@@ -3,6 +3,7 @@ unread count and announcements. Every list is a fixed number of queries whatever
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 from django.utils.translation import gettext as _
 
-from parta.core import access
+from parta.core import access, sql
 from parta.directory.models import Guardianship, SchoolClass, StaffPosition
 from parta.messaging.access import current_places
 from parta.messaging.models import Announcement, Attachment, Conversation, Message, Participant
@@ -191,10 +192,16 @@ _BADGES_SQL = """
 """
 
 
-def _own_rows_only(obj: str, scope: str) -> bool:
-    """Whether every kind of role sees its ``scope`` rows of ``obj`` and nothing else."""
-    rules = access.POLICY[obj]["view"]
-    return set(rules) >= set(access.ROLE_KINDS) and set(rules.values()) == {scope}
+@functools.cache
+def _badges_are_own_rows() -> bool:
+    """Whether every kind of role sees its own rows ("self") of notifications and of
+    conversation places and nothing else (the policies are registered once, at start)."""
+
+    def own_only(obj: str) -> bool:
+        rules = access.POLICY[obj]["view"]
+        return set(rules) >= set(access.ROLE_KINDS) and set(rules.values()) == {"self"}
+
+    return own_only("notification") and own_only("conversation_place")
 
 
 def badge_counts(user: Any) -> tuple[int, int]:
@@ -205,10 +212,9 @@ def badge_counts(user: Any) -> tuple[int, int]:
     are one prepared statement on the person's key (a test compares it with the policies'
     querysets). A person with no role sees nothing of either; should a policy ever give a
     role more, the counts come from the policies' querysets themselves."""
-    from parta.core import sql
     from parta.notifications.models import Notification
 
-    if _own_rows_only("notification", "self") and _own_rows_only("conversation_place", "self"):
+    if _badges_are_own_rows():
         if not access.roles_of(user):
             return 0, 0
         notifications, conversations = sql.fetch_all(_BADGES_SQL, {"user": user.pk})[0]

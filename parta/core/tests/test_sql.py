@@ -47,3 +47,17 @@ def test_querysets_in_prepared_run_as_prepared_statements_with_the_same_rows() -
     with CaptureQueriesContext(connection):
         assert rows() == plain
     assert len([s for s in _prepared_statements() if "accounts_user" in s]) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side preparation")
+def test_fetch_all_prepares_a_hand_written_statement_and_logs_it_with_its_values() -> None:
+    person = UserFactory(last_name="Петрова")
+    statement = "SELECT last_name FROM accounts_user WHERE id = %(person)s"
+    with CaptureQueriesContext(connection) as logged:
+        first = sql.fetch_all(statement, {"person": person.pk})
+        again = sql.fetch_all(statement, {"person": person.pk})
+    assert first == again == [("Петрова",)]
+    assert [s for s in _prepared_statements() if "last_name FROM accounts_user" in s] == [
+        "SELECT last_name FROM accounts_user WHERE id = $1"
+    ]
+    assert [q["sql"] for q in logged] == [statement % {"person": person.pk}] * 2
