@@ -9,6 +9,7 @@ School B (municipality M2): ``other_teacher`` and class 7В with ``far_student``
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,18 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in Russian, the default: a request of an earlier test in Kazakh or
+    English leaves its language active in the thread (Django activates a language per
+    request and does not deactivate it), and messages built outside a request would follow
+    it."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

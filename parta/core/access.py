@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 # --- Roles -------------------------------------------------------------------------------
 STUDENT = "student"
@@ -200,6 +201,18 @@ def roles_of(user: Any) -> list[Role]:
         cached = _role_provider(user)
         user._parta_roles = cached
     return cached
+
+
+def shape_of(user: Any) -> tuple[Any, ...]:
+    """Everything the filter ``allowed(user, …)`` is built from: the person, their roles and
+    the day (a scope reads ``user.pk`` and the roles' contexts only; a few read today's
+    timetable). The key under which a compiled statement behind the policy is kept
+    (``core.sql.Baked``): another role, another day, another statement."""
+    return (
+        getattr(user, "pk", None),
+        tuple((r.kind, r.context_id, r.organization_id) for r in roles_of(user)),
+        timezone.localdate(),
+    )
 
 
 def has_role(user: Any, *kinds: str) -> bool:

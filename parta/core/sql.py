@@ -19,17 +19,34 @@ Everything else stays with the ORM. On SQLite (development) it is an ordinary cu
 
 The connection's automatic preparation stays off (``prepare_threshold`` is set so high in
 settings that it is never reached): only the statements passed here are prepared.
+
+``Baked`` goes one step further for the same few querysets: Django builds and compiles a
+queryset to SQL on every evaluation, and for a wide ``select_related`` behind an access
+policy that costs more than PostgreSQL's part (the grade write's lesson: 1.1 ms to build,
+1.7 ms to compile, 0.4 ms to run). A baked queryset is compiled once per *shape* — the
+person and their roles, which decide the policy's filter — and later calls only put their
+values into the same statement (SQLAlchemy's "baked queries" idea, on Django's compiler).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 
 @contextlib.contextmanager
@@ -107,3 +124,203 @@ def count_each(querysets: Sequence[Any]) -> list[int]:
         params.extend(inner_params)
     row = fetch_all("SELECT " + ", ".join(parts), params)[0]
     return [int(v) for v in row]
+
+
+# --- baked querysets ------------------------------------------------------------------------
+class _BuildQueried(Exception):
+    """A queryset's build ran a query of its own: what it read cannot be baked in."""
+
+
+def _refuse(*args: Any) -> Any:
+    raise _BuildQueried
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """What running a compiled queryset again needs — not the compiler, whose query tree
+    is most of the memory (83 KiB for the grade write's lesson; this keeps 13)."""
+
+    sql: str | None  # None: the shape matches no row (``EmptyResultSet``)
+    params: tuple[Any, ...]
+    slots: dict[str, tuple[int, ...]]  # value name -> its positions in params
+    kind: type  # what rows become: ModelIterable, ValuesListIterable, FlatValuesListIterable
+    col_count: int = 0
+    trim: bool = False  # the compiler selected extra columns after the asked ones
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...] = ()  # (position, fns, expression)
+    model: Any = None
+    first: int = 0  # the main model's columns: row[first:first + len(init_list)]
+    init_list: tuple[str, ...] = ()
+    populators: tuple[Any, ...] = ()
+    annotations: tuple[tuple[str, int], ...] = ()
+    using: str = "default"
+
+
+_KINDS = (ModelIterable, ValuesListIterable, FlatValuesListIterable)
+
+# Stand-ins for the values while compiling, one per value name: keys far below any key,
+# days and moments long before any school's data.
+_SENTINEL_BASE = -1_987_654_321
+_SENTINEL_DAY = datetime.date(1901, 1, 1)
+_SENTINEL_MOMENT = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
+Value = int | datetime.date  # what a baked queryset's values may be (a datetime is a date)
+
+
+def _stand_in(value: Value, n: int) -> Value:
+    if isinstance(value, datetime.datetime):
+        return _SENTINEL_MOMENT + datetime.timedelta(seconds=n)
+    if isinstance(value, datetime.date):
+        return _SENTINEL_DAY + datetime.timedelta(days=n)
+    return _SENTINEL_BASE - n
+
+
+class Baked:
+    """A queryset compiled to SQL once per shape, run many times: its model rows, or its
+    ``values_list`` tuples (or values, ``flat=True``).
+
+    ``build(*context, **values)`` returns the queryset for ``values`` — integers (the keys
+    of the rows asked for), dates or aware datetimes — and the ``context`` that the shape
+    stands for (the person whose
+    policy filters it). On the first call of a ``shape`` it is built with stand-ins for the values
+    and compiled; the positions of the stand-ins among the statement's parameters are where
+    the next calls of that shape put their values. ``shape`` must hold everything else the
+    queryset depends on — for a queryset behind the access engine, ``access.shape_of(user)``
+    (the person, their roles, the day) — and ``build`` must use the values only as query
+    parameters (not in an ``if``). When a value does not reach the parameters (a slice's
+    bound), or the build runs a query of its own (a list read from the database would be
+    baked in), the shape is not kept and every call is evaluated by the ORM as usual.
+
+    Rows come as the ORM makes them (``select_related`` objects, deferred fields,
+    annotations), from one statement, prepared on the server (``prepared``) unless
+    ``prepare=False`` (a range whose plan depends on its bounds). Up to ``size`` shapes are
+    kept per process (≈ 13 KiB each for the widest, the grade write's lesson), the least
+    recently used dropped first; a shape's SQL does not change while the process runs, so
+    nothing else expires.
+    """
+
+    def __init__(self, build: Callable[..., Any], *, prepare: bool = True, size: int = 512) -> None:
+        self._build = build
+        self._prepare = prepare
+        self._size = size
+        self._statements: OrderedDict[Hashable, _Statement | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def counts(self) -> tuple[int, int]:
+        """(shapes kept, shapes refused) in this process: a hot path's statement that is
+        refused (a value used in Python, a query at build time) compiles on every call."""
+        with self._lock:
+            refused = sum(1 for s in self._statements.values() if s is None)
+            return len(self._statements) - refused, refused
+
+    def __call__(self, shape: Hashable, *context: Any, **values: Value) -> list[Any]:
+        kinds = tuple(sorted((name, type(v)) for name, v in values.items()))
+        key = (connection.vendor, shape, kinds)
+        with self._lock:
+            known = key in self._statements
+            statement = self._statements.get(key)
+            if known:
+                self._statements.move_to_end(key)
+        if not known:
+            statement = self._bake(context, values)
+            with self._lock:
+                self._statements[key] = statement
+                while len(self._statements) > self._size:
+                    self._statements.popitem(last=False)
+        if statement is None:
+            return list(self._build(*context, **values))
+        return self._run(statement, values, self._prepare)
+
+    def _bake(self, context: tuple[Any, ...], values: Mapping[str, Value]) -> _Statement | None:
+        if not all(isinstance(v, int | datetime.date) for v in values.values()):
+            return None  # None, a list, a string: may change the SQL itself
+        stand_ins = {name: _stand_in(values[name], n) for n, name in enumerate(sorted(values))}
+        try:
+            with connection.execute_wrapper(_refuse):
+                queryset = self._build(*context, **stand_ins)
+                kind = queryset._iterable_class
+                if kind not in _KINDS or queryset._prefetch_related_lookups:
+                    return None
+                compiler = queryset.query.get_compiler(using=queryset.db)
+                try:
+                    text, params = compiler.as_sql()
+                except EmptyResultSet:
+                    return _Statement(None, (), {}, kind)
+        except (_BuildQueried, ValueError, TypeError):
+            # It read the database, or refused a stand-in (a negative slice): not kept.
+            return None
+        slots = {
+            name: tuple(
+                i for i, p in enumerate(params) if isinstance(p, type(stand_in)) and p == stand_in
+            )
+            for name, stand_in in stand_ins.items()
+        }
+        if not all(slots.values()):
+            return None
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            return None
+        model_parts: dict[str, Any] = {}
+        if kind is ModelIterable:
+            info = compiler.klass_info
+            first, last = info["select_fields"][0], info["select_fields"][-1] + 1
+            model_parts = {
+                "model": info["model"],
+                "first": first,
+                "init_list": tuple(f[0].target.attname for f in compiler.select[first:last]),
+                "populators": tuple(get_related_populators(info, compiler.select, queryset.db)),
+                "annotations": tuple((compiler.annotation_col_map or {}).items()),
+            }
+        return _Statement(
+            sql=text,
+            params=tuple(params),
+            slots=slots,
+            kind=kind,
+            col_count=compiler.col_count,
+            trim=bool(compiler.has_extra_select),
+            converters=tuple(
+                (pos, tuple(fns), expression)
+                for pos, (fns, expression) in compiler.get_converters(fields).items()
+            ),
+            using=queryset.db,
+            **model_parts,
+        )
+
+    @staticmethod
+    def _run(statement: _Statement, values: Mapping[str, Value], prepare: bool) -> list[Any]:
+        if statement.sql is None:
+            return []
+        params = list(statement.params)
+        for name, positions in statement.slots.items():
+            for i in positions:
+                # Keep the stand-in's own type where the compiler typed it (``Int4``).
+                kind = type(params[i])
+                params[i] = (
+                    values[name] if kind in (int, type(values[name])) else kind(values[name])
+                )
+        with prepared() if prepare else contextlib.nullcontext(), connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            rows: Any = cursor.fetchall()
+        if statement.trim:
+            rows = [row[: statement.col_count] for row in rows]
+        if statement.converters:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for pos, fns, expression in statement.converters:
+                    value = row[pos]
+                    for fn in fns:
+                        value = fn(value, expression, connection)
+                    row[pos] = value
+        if statement.kind is ValuesListIterable:
+            return [tuple(row) for row in rows]
+        if statement.kind is FlatValuesListIterable:
+            return [row[0] for row in rows]
+        model, first, init_list = statement.model, statement.first, statement.init_list
+        last = first + len(init_list)
+        objects = []
+        for row in rows:
+            obj = model.from_db(statement.using, init_list, row[first:last])
+            for populator in statement.populators:
+                populator.populate(row, obj)
+            for name, position in statement.annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects

@@ -81,6 +81,34 @@ def parse_week(value: str | None, today: datetime.date) -> datetime.date:
 
 
 # --- whose diary -----------------------------------------------------------------------------
+def _children_of(user: Any) -> Any:
+    return (
+        User.objects.visible_to(user)
+        .filter(pk__in=Guardianship.objects.filter(guardian_id=user.pk).values("child_id"))
+        .exclude(pk=user.pk)
+        .only("pk", "first_name", "last_name", "middle_name", "username", "birth_date")
+        .order_by("birth_date", "first_name")
+    )
+
+
+def _places_of(viewer: Any, student_id: int) -> Any:
+    return (
+        Enrollment.objects.visible_to(viewer)
+        .filter(student_id=student_id, status=Confirmation.CONFIRMED)
+        .select_related(
+            "school_class__organization__municipality__region",
+            "school_class__organization__journal_settings",
+            "school_class__academic_year",
+        )
+        .order_by()
+    )
+
+
+# Behind the viewer's policy: compiled once per person and roles (``core.sql.Baked``).
+_CHILDREN = sql.Baked(_children_of)
+_PLACES = sql.Baked(_places_of)
+
+
 def diary_people(user: Any) -> list[User]:
     """The students whose diary ``user`` opens: themselves (a student), their children (a
     parent). One query; the children come oldest first, as on the parent's home page."""
@@ -88,14 +116,7 @@ def diary_people(user: Any) -> list[User]:
     if access.has_role(user, access.STUDENT):
         people.append(user)
     if access.has_role(user, access.PARENT):
-        children = (
-            User.objects.visible_to(user)
-            .filter(pk__in=Guardianship.objects.filter(guardian_id=user.pk).values("child_id"))
-            .exclude(pk=user.pk)
-            .only("pk", "first_name", "last_name", "middle_name", "username", "birth_date")
-            .order_by("birth_date", "first_name")
-        )
-        people.extend(children)
+        people.extend(_CHILDREN(access.shape_of(user), user))
     return people
 
 
@@ -105,19 +126,10 @@ def enrollments_of(viewer: Any, student: Any) -> list[Enrollment]:
     A student has a place or two a year: they are put in order here rather than by the
     database (an ORDER BY over the joined year costs more to compile than the query costs
     to run). Nothing of the diary reads the class teacher, so the person is not joined; the
-    school's journal settings are (``services.marks.settings_joined``). Prepared on the
-    server: PostgreSQL planned the joins 1 ms and ran them 0.2 ms (``core.sql.prepared``)."""
-    with sql.prepared():
-        places = list(
-            Enrollment.objects.visible_to(viewer)
-            .filter(student_id=student.pk, status=Confirmation.CONFIRMED)
-            .select_related(
-                "school_class__organization__municipality__region",
-                "school_class__organization__journal_settings",
-                "school_class__academic_year",
-            )
-            .order_by()
-        )
+    school's journal settings are (``services.marks.settings_joined``). Compiled once per
+    viewer and roles (``core.sql.Baked``) and prepared on the server: PostgreSQL planned the
+    joins 1 ms and ran them 0.2 ms (``core.sql.prepared``)."""
+    places = _PLACES(access.shape_of(viewer), viewer, student_id=student.pk)
     # Newest year first, the active place first, then by id (the order the pages rely on).
     places.sort(key=lambda e: e.pk)
     places.sort(key=lambda e: (e.school_class.academic_year.starts_on, e.is_active), reverse=True)
@@ -376,6 +388,29 @@ def _day_bounds(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
 
 
+def _notices(
+    viewer: Any, own: bool, student_id: int, since: Any, until: Any, organization_id: int = 0
+) -> Any:
+    if own:
+        about = Q(child__isnull=True) | Q(child_id=student_id)
+    else:
+        about = Q(child_id=student_id) | (
+            Q(child__isnull=True)
+            & (Q(organization_id=organization_id) | Q(organization_id__isnull=True))
+        )
+    return (
+        Notification.objects.visible_to(viewer)
+        .filter(about, kind__in=NOTICE_KINDS)
+        .filter(created_at__gte=since, created_at__lt=until)
+        .only("kind", "title", "body", "params", "url", "created_at")
+        .order_by("-created_at", "-pk")[:NOTICES_PER_WEEK]
+    )
+
+
+# Compiled once per viewer; planned each time (a range of days: not a generic plan's case).
+_NOTICES = sql.Baked(_notices, prepare=False)
+
+
 def week_notices(
     viewer: Any,
     student: Any,
@@ -386,23 +421,15 @@ def week_notices(
     """Query 4: the viewer's inbox messages of the week about this child: announcements and
     changes of the timetable (a parent's message names the child it is about; a message to
     the parent that names no child shows when it comes from the child's school)."""
-    if viewer.pk == student.pk:
-        about = Q(child__isnull=True) | Q(child_id=student.pk)
-    else:
-        about = Q(child_id=student.pk) | (
-            Q(child__isnull=True)
-            & (Q(organization_id=school_class.organization_id) | Q(organization_id__isnull=True))
-        )
-    rows = (
-        Notification.objects.visible_to(viewer)
-        .filter(about, kind__in=NOTICE_KINDS)
-        .filter(
-            created_at__gte=_day_bounds(monday, zone),
-            created_at__lt=_day_bounds(monday + datetime.timedelta(days=7), zone),
-        )
-        .only("kind", "title", "body", "params", "url", "created_at")
-        .order_by("-created_at", "-pk")[:NOTICES_PER_WEEK]
-    )
+    own = viewer.pk == student.pk
+    values: dict[str, Any] = {
+        "student_id": student.pk,
+        "since": _day_bounds(monday, zone),
+        "until": _day_bounds(monday + datetime.timedelta(days=7), zone),
+    }
+    if not own:  # the school's messages to a parent that name no child
+        values["organization_id"] = school_class.organization_id
+    rows = _NOTICES((*access.shape_of(viewer), own), viewer, own, **values)
     return [
         Notice(
             kind=n.kind,

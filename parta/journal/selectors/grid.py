@@ -111,32 +111,42 @@ def _scope_holds(scope: str, role: access.Role, klass: SchoolClass, taught: bool
     return False  # "self", "children": a student's or a parent's own marks, not a journal
 
 
+def _journal_class(user: Any, class_id: int, subject_id: int) -> Any:
+    # One row by its key: no ORDER BY (compiling the models' ordering costs more than
+    # running the query).
+    return (
+        SchoolClass.objects.visible_to(user)
+        .select_related(
+            "organization__municipality__region",
+            "organization__journal_settings",
+            "academic_year",
+        )
+        .annotate(subject_ref=Value(subject_id, output_field=IntegerField()))
+        .annotate(taught=taught_journals(user, school_class="pk", subject="subject_ref"))
+        .filter(pk=class_id)
+        .order_by()[:1]
+    )
+
+
+def _journal_subject(user: Any, subject_id: int) -> Any:
+    return Subject.objects.visible_to(user).filter(pk=subject_id).order_by()[:1]
+
+
+_JOURNAL_CLASS = sql.Baked(_journal_class)
+_JOURNAL_SUBJECT = sql.Baked(_journal_subject)
+
+
 def journal_for(user: Any, *, class_id: int, subject_id: int) -> Journal:
-    """JRN-4: the journal of a class × subject if ``user`` may see it, else 404. Two queries."""
-    # One row each, by its key: no ORDER BY (compiling the models' ordering costs more than
-    # running the queries); prepared on the server (planning the class's joins cost more
-    # than running them, ``core.sql.prepared``).
-    with sql.prepared():
-        klass: SchoolClass | None = next(
-            iter(
-                SchoolClass.objects.visible_to(user)
-                .select_related(
-                    "organization__municipality__region",
-                    "organization__journal_settings",
-                    "academic_year",
-                )
-                .annotate(subject_ref=Value(subject_id, output_field=IntegerField()))
-                .annotate(taught=taught_journals(user, school_class="pk", subject="subject_ref"))
-                .filter(pk=class_id)
-                .order_by()[:1]
-            ),
-            None,
-        )
-        if klass is None:
-            raise Http404
-        subject: Subject | None = next(
-            iter(Subject.objects.visible_to(user).filter(pk=subject_id).order_by()[:1]), None
-        )
+    """JRN-4: the journal of a class × subject if ``user`` may see it, else 404. Two queries,
+    each compiled once per person and roles (``core.sql.Baked``) and prepared on the server
+    (planning the class's joins cost more than running them, ``core.sql.prepared``)."""
+    shape = access.shape_of(user)
+    classes = _JOURNAL_CLASS(shape, user, class_id=class_id, subject_id=subject_id)
+    klass: SchoolClass | None = classes[0] if classes else None
+    if klass is None:
+        raise Http404
+    subjects = _JOURNAL_SUBJECT(shape, user, subject_id=subject_id)
+    subject: Subject | None = subjects[0] if subjects else None
     if subject is None or subject.organization_id not in (None, klass.organization_id):
         raise Http404
     # A journal is not a row of its own: the policy's scopes of "mark" are read on the class
@@ -439,52 +449,54 @@ def _lesson_lock(user: Any, journal: Journal, lesson: Lesson, can_mark: bool) ->
     return ""
 
 
-def grid(journal: Journal, *, user: Any, term_id: int | None = None) -> Grid:
-    """JRN-4..6: the journal page of one term in six queries, whatever its size.
-
-    Rows are the confirmed, active students of the class (by surname); columns the lessons of
-    the class × subject in the term. Averages leave out cancelled lessons; the suggested term
-    grade follows the school's thresholds (weighted when the school weighs marks).
-    """
-    klass, subject, settings = journal.school_class, journal.subject, journal.settings
-    terms = list(Term.objects.filter(academic_year_id=klass.academic_year_id).order_by("number"))
-    term = choose_term(terms, journal.today, term_id)
-    students = list(
+# The grid's statements. Access is decided once, by ``journal_for``; these read the journal
+# it allowed. Compiled once per process (``core.sql.Baked``: building and compiling them cost
+# more than PostgreSQL's part) and prepared on the server (equalities on keys only).
+_TERMS = sql.Baked(lambda year_id: Term.objects.filter(academic_year_id=year_id).order_by("number"))
+_STUDENTS = sql.Baked(
+    lambda class_id: (
         Enrollment.objects.confirmed()
-        .filter(school_class_id=klass.pk)
+        .filter(school_class_id=class_id)
         .order_by("student__last_name", "student__first_name", "student__middle_name", "student_id")
         .values_list(
             "student_id", "student__last_name", "student__first_name", "student__middle_name"
         )
     )
-    lessons: list[Lesson] = []
-    if term is not None:
-        lessons = list(
-            Lesson.objects.filter(school_class_id=klass.pk, subject_id=subject.pk, term_id=term.pk)
-            .select_related("grade_type", "substitute")
-            .only(
-                "id",
-                "date",
-                "number",
-                "status",
-                "topic",
-                "teacher_id",
-                "substitute_id",
-                "term_id",
-                "school_class_id",
-                "subject_id",
-                "grade_type__short_name",
-                "grade_type__name",
-                "grade_type__weight",
-                "substitute__last_name",
-                "substitute__first_name",
-                "substitute__middle_name",
-            )
-            .order_by("date", "number", "pk")
+)
+_LESSONS = sql.Baked(
+    lambda class_id, subject_id, term_id: (
+        Lesson.objects.filter(school_class_id=class_id, subject_id=subject_id, term_id=term_id)
+        .select_related("grade_type", "substitute")
+        .only(
+            "id",
+            "date",
+            "number",
+            "status",
+            "topic",
+            "teacher_id",
+            "substitute_id",
+            "term_id",
+            "school_class_id",
+            "subject_id",
+            "grade_type__short_name",
+            "grade_type__name",
+            "grade_type__weight",
+            "substitute__last_name",
+            "substitute__first_name",
+            "substitute__middle_name",
         )
-    cells: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
-    if lessons:
-        for row in Mark.objects.filter(lesson_id__in=[x.pk for x in lessons]).values_list(
+        .order_by("date", "number", "pk")
+    )
+)
+# The cells of the term's lessons, by the lessons' keys (a join on the lesson rather than a
+# list of lesson ids: one statement whatever the number of lessons).
+_CELLS = sql.Baked(
+    lambda class_id, subject_id, term_id: (
+        Mark.objects.filter(
+            lesson__school_class_id=class_id, lesson__subject_id=subject_id, lesson__term_id=term_id
+        )
+        .order_by()
+        .values_list(
             "student_id",
             "lesson_id",
             "value",
@@ -493,16 +505,53 @@ def grid(journal: Journal, *, user: Any, term_id: int | None = None) -> Grid:
             "reason",
             "version",
             "weight",
-        ):
+        )
+    )
+)
+# Term and year grades of the class's students (a pupil who left keeps theirs, unshown).
+_FINALS = sql.Baked(
+    lambda class_id, subject_id, year_id: (
+        FinalGrade.objects.filter(
+            subject_id=subject_id,
+            academic_year_id=year_id,
+            student_id__in=Enrollment.objects.confirmed()
+            .filter(school_class_id=class_id)
+            .values("student_id"),
+        )
+        .order_by()
+        .values_list("student_id", "term_id", "value", "version")
+    )
+)
+_GRADE_TYPES = sql.Baked(
+    lambda organization_id: GradeType.objects.filter(
+        Q(organization__isnull=True) | Q(organization_id=organization_id)
+    ).order_by("position", "name")
+)
+
+
+def grid(journal: Journal, *, user: Any, term_id: int | None = None) -> Grid:
+    """JRN-4..6: the journal page of one term in six queries, whatever its size.
+
+    Rows are the confirmed, active students of the class (by surname); columns the lessons of
+    the class × subject in the term. Averages leave out cancelled lessons; the suggested term
+    grade follows the school's thresholds (weighted when the school weighs marks).
+    """
+    klass, subject, settings = journal.school_class, journal.subject, journal.settings
+    terms = _TERMS((), year_id=klass.academic_year_id)
+    term = choose_term(terms, journal.today, term_id)
+    students = _STUDENTS((), class_id=klass.pk)
+    lessons: list[Lesson] = []
+    cells: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    if term is not None:
+        keys = {"class_id": klass.pk, "subject_id": subject.pk, "term_id": term.pk}
+        lessons = _LESSONS((), **keys)
+        for row in _CELLS((), **keys) if lessons else ():
             cells[row[0]][row[1]] = row
-    student_ids = [s[0] for s in students]
     finals: dict[tuple[int, int | None], Final] = {}
-    if student_ids:
-        for student_id, term_ref, value, version in FinalGrade.objects.filter(
-            subject_id=subject.pk,
-            academic_year_id=klass.academic_year_id,
-            student_id__in=student_ids,
-        ).values_list("student_id", "term_id", "value", "version"):
+    if students:
+        for student_id, term_ref, value, version in _FINALS(
+            (), class_id=klass.pk, subject_id=subject.pk, year_id=klass.academic_year_id
+        ):
             finals[(student_id, term_ref)] = Final(value, version)
 
     letters = attendance_letters()
@@ -526,11 +575,7 @@ def grid(journal: Journal, *, user: Any, term_id: int | None = None) -> Grid:
             )
         )
     grade_types = (
-        list(
-            GradeType.objects.filter(
-                Q(organization__isnull=True) | Q(organization_id=klass.organization_id)
-            ).order_by("position", "name")
-        )
+        _GRADE_TYPES((), organization_id=klass.organization_id)
         if any(c.can_retype for c in columns)
         else []
     )
@@ -619,6 +664,26 @@ class Summary:
         return {"plain": self.plain, "weighted": self.weighted, "suggested": self.suggested}
 
 
+def _term_marks(class_id: int, subject_id: int, term_id: int) -> Any:
+    """The marks that count in a class × subject × term (cancelled lessons do not)."""
+    return Mark.objects.filter(
+        lesson__school_class_id=class_id,
+        lesson__subject_id=subject_id,
+        lesson__term_id=term_id,
+        value__isnull=False,
+    ).exclude(lesson__status=Lesson.Status.CANCELLED)
+
+
+_ROW_MARKS = sql.Baked(
+    lambda class_id, subject_id, term_id, student_id: (
+        _term_marks(class_id, subject_id, term_id)
+        .filter(student_id=student_id)
+        .order_by()
+        .values_list("student_id", "value", "weight")
+    )
+)
+
+
 def term_summaries(
     *,
     school_class_id: int,
@@ -629,16 +694,16 @@ def term_summaries(
 ) -> dict[int, Summary]:
     """JRN-4: the averages and suggested term grade of students of a class × subject × term,
     from one query (the students given, or everybody with a mark)."""
-    found = Mark.objects.filter(
-        lesson__school_class_id=school_class_id,
-        lesson__subject_id=subject_id,
-        lesson__term_id=term_id,
-        value__isnull=False,
-    ).exclude(lesson__status=Lesson.Status.CANCELLED)
-    if student_ids is not None:
-        found = found.filter(student_id__in=student_ids)
+    keys = {"class_id": school_class_id, "subject_id": subject_id, "term_id": term_id}
+    if student_ids is not None and len(student_ids) == 1:  # a cell's save: baked
+        found: Any = _ROW_MARKS((), student_id=student_ids[0], **keys)
+    else:
+        found = _term_marks(**keys)
+        if student_ids is not None:
+            found = found.filter(student_id__in=student_ids)
+        found = found.values_list("student_id", "value", "weight")
     pairs: dict[int, list[tuple[int, Decimal]]] = {s: [] for s in student_ids or []}
-    for student_id, value, weight in found.values_list("student_id", "value", "weight"):
+    for student_id, value, weight in found:
         pairs.setdefault(student_id, []).append((value, weight))
     result = {}
     for student_id, items in pairs.items():

@@ -208,33 +208,66 @@ class MarkResult:
     overwrote: MarkChange | None = None
 
 
+def _lesson_for_marking(actor: Any, lesson_id: int) -> Any:
+    # One row by its key: no ORDER BY (compiling the model's ordering costs more than the
+    # query); the school's journal settings come joined (``settings_joined``).
+    return (
+        Lesson.objects.filter(access.allowed(actor, "lesson", "mark"))
+        .select_related(
+            "term",
+            "school_class__academic_year",
+            "school_class__organization__municipality__region",
+            "school_class__organization__journal_settings",
+            "grade_type",
+            "subject",
+        )
+        .filter(pk=lesson_id)
+        .order_by()[:1]
+    )
+
+
+_LESSON_FOR_MARKING = sql.Baked(_lesson_for_marking)
+
+
 def lesson_for_marking(actor: Any, lesson_id: int) -> Lesson:
-    """The lesson if ``actor`` may put marks on it, else 404 (the policy's "mark")."""
+    """The lesson if ``actor`` may put marks on it, else 404 (the policy's "mark").
+
+    Compiled once per teacher and roles (``core.sql.Baked``: building and compiling these
+    joins cost 2.8 ms, running them 0.4 ms) and prepared on the server (PostgreSQL planned
+    them 1.6 ms): a teacher's thirty marks in a row compile it once."""
     from django.http import Http404
 
-    # One row by its key: no ORDER BY (compiling the model's ordering costs more than the
-    # query); the school's journal settings come joined (``settings_joined``). Prepared on
-    # the server: PostgreSQL planned these joins 1.6 ms and ran them 0.4 ms.
-    with sql.prepared():
-        lesson = next(
-            iter(
-                Lesson.objects.filter(access.allowed(actor, "lesson", "mark"))
-                .select_related(
-                    "term",
-                    "school_class__academic_year",
-                    "school_class__organization__municipality__region",
-                    "school_class__organization__journal_settings",
-                    "grade_type",
-                    "subject",
-                )
-                .filter(pk=lesson_id)
-                .order_by()[:1]
-            ),
-            None,
-        )
+    baked = _LESSON_FOR_MARKING(access.shape_of(actor), actor, lesson_id=lesson_id)
+    lesson = baked[0] if baked else None
     if lesson is None:
         raise Http404
     return lesson
+
+
+# A cell's save, compiled once per process (``core.sql.Baked``).
+_ENROLLED = sql.Baked(
+    lambda class_id, student_id: (
+        Enrollment.objects.confirmed()
+        .filter(school_class_id=class_id, student_id=student_id)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+)
+# The cell, locked for the rest of the transaction (two teachers saving it queue here).
+_MARK_FOR_UPDATE = sql.Baked(
+    lambda lesson_id, student_id: (
+        Mark.objects.select_for_update()
+        .filter(lesson_id=lesson_id, student_id=student_id)
+        .order_by()[:1]
+    )
+)
+_GUARDIANS = sql.Baked(
+    lambda child_id: (
+        Guardianship.objects.filter(child_id=child_id)
+        .order_by()
+        .values_list("guardian_id", flat=True)
+    )
+)
 
 
 def mark_set(
@@ -267,17 +300,14 @@ def mark_set(
     if attendance is not UNSET and attendance not in ("", *Attendance.values):
         raise DomainError(_("Неизвестная отметка посещаемости."), field="attendance")
     with transaction.atomic():
-        enrolled = (
-            Enrollment.objects.confirmed()
-            .filter(school_class_id=lesson.school_class_id, student_id=student_id)
-            .exists()
-        )
+        enrolled = _ENROLLED((), class_id=lesson.school_class_id, student_id=student_id)
         if not enrolled:
             raise DomainError(
                 _("Этот ученик не учится в классе %(class)s.") % {"class": lesson.school_class},
                 code="not_enrolled",
             )
-        mark = Mark.objects.select_for_update().filter(lesson=lesson, student_id=student_id).first()
+        found = _MARK_FOR_UPDATE((), lesson_id=lesson.pk, student_id=student_id)
+        mark = found[0] if found else None
         check_writable(
             actor=actor, lesson=lesson, journal=journal, existing=mark is not None, today=today
         )
@@ -296,7 +326,8 @@ def mark_set(
                 ],
                 ignore_conflicts=True,
             )
-            mark = Mark.objects.select_for_update().get(lesson=lesson, student_id=student_id)
+            # Ours, or the one a teacher saving the same new cell at once made first.
+            mark = _MARK_FOR_UPDATE((), lesson_id=lesson.pk, student_id=student_id)[0]
         before = _snapshot(mark) if mark.version else {}
         previous_version = mark.version
         if value is not UNSET:
@@ -364,9 +395,7 @@ def _announce(lesson: Lesson, mark: Mark, before: dict[str, Any], after: dict[st
     ) and after.get("attendance") != before.get("attendance")
     if not (new_value or new_absence):
         return
-    parents = list(
-        Guardianship.objects.filter(child_id=mark.student_id).values_list("guardian_id", flat=True)
-    )
+    parents = _GUARDIANS((), child_id=mark.student_id)
     params = {
         "subject": lesson.subject.name,
         "date": lesson.date.strftime("%d.%m.%Y"),

@@ -166,7 +166,7 @@ def make_journal(cast: Cast) -> JournalCast:
         for weekday in range(1, 6)
     ]
     monday = today - datetime.timedelta(days=today.weekday())
-    dates = [monday + datetime.timedelta(days=d) for d in range(-21, 7)]
+    dates = [monday + datetime.timedelta(days=d) for d in range(-21, 14)]
     lessons = add_lessons(entries, [term1, term2], dates)
     lessons += add_lessons(other_entries, [term1, term2], dates)
     # One lesson in the closed first term, to refuse marks on it.
