@@ -81,7 +81,8 @@ def _whose(request: HttpRequest) -> tuple[list[Any], Any | None]:
 def _week_context(request: HttpRequest, *, kept_body: bool = False) -> dict[str, Any]:
     """Whose week, which class and which week (the visitor's access decided here, on every
     request); then the week itself — whole (``week``, the printable view) or, for the page,
-    the rendered body kept under its stamp (``week_body``) with the visitor's notices."""
+    its head and body rendered and kept under its stamp (``week_nav``, ``week_body``) with
+    the visitor's notices."""
     people, student = _whose(request)
     context: dict[str, Any] = {"people": people, "student": student, "week": None}
     if student is None:
@@ -122,7 +123,7 @@ def _week_context(request: HttpRequest, *, kept_body: bool = False) -> dict[str,
     context["notices"] = selectors.week_notices(
         request.user, student, school_class, monday, selectors.school_zone(school_class)
     )
-    context["week_last_day"], context["week_body"] = _week_body(request, context)
+    context["week_nav"], context["week_body"] = _week_body(request, context)
     return context
 
 
@@ -131,13 +132,15 @@ def _week_context(request: HttpRequest, *, kept_body: bool = False) -> dict[str,
 DIARY_BODY_SECONDS = 3600
 
 
-def _week_body(request: HttpRequest, context: dict[str, Any]) -> tuple[datetime.date, str]:
-    """JRN-8: the days and averages of the week, rendered once per change of their data.
+def _week_body(request: HttpRequest, context: dict[str, Any]) -> tuple[str, str]:
+    """JRN-8: the head of the week (its dates, the links to the weeks around it, the archive
+    note) and its days and averages, rendered once per change of their data.
 
-    The parents of a class open the same weeks every evening; the body is the same for each
-    of them and for the student until a lesson, a cell or a term changes, which moves the
-    stamp (``selectors.week_stamp``, one prepared statement). Everything that depends on the
-    visitor — the access decision above, the notices, the header — is not kept."""
+    The parents of a class open the same weeks every evening; both parts are the same for
+    each of them and for the student until a lesson, a cell or a term changes, which moves
+    the stamp (``selectors.week_stamp``, one prepared statement). Everything that depends on
+    the visitor — the access decision above, the notices, the child switcher, the header —
+    is not kept."""
     student, school_class, monday = context["student"], context["school_class"], context["monday"]
     stamp = selectors.week_stamp(student_id=student.pk, school_class=school_class, monday=monday)
     parts = (
@@ -149,9 +152,10 @@ def _week_body(request: HttpRequest, context: dict[str, Any]) -> tuple[datetime.
         int(context["weighted"]),
         context["scale"],
         int(context["is_own"]),
+        int(context["is_archive"]),
         stamp,
     )
-    key = "diary-week:1:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    key = "diary-week:2:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
     kept = cache.get(key) if settings.DIARY_KEEP_BODY else None
     if kept is not None:
         return kept
@@ -164,11 +168,29 @@ def _week_body(request: HttpRequest, context: dict[str, Any]) -> tuple[datetime.
         notices=False,
     )
     with timezone.override(selectors.school_zone(school_class)):
-        html = render_to_string(
+        nav = render_to_string(
+            "journal/_diary_week_nav.html",
+            {
+                "week_last_day": week.last_day,
+                **{
+                    name: context[name]
+                    for name in (
+                        "student",
+                        "school_class",
+                        "is_archive",
+                        "monday",
+                        "previous_monday",
+                        "next_monday",
+                        "this_monday",
+                    )
+                },
+            },
+        )
+        body = render_to_string(
             "journal/_diary_week_body.html",
             {"week": week, "weighted": context["weighted"], "scale": context["scale"]},
         )
-    kept = (week.last_day, mark_safe(html))  # noqa: S308 (our own template's output)
+    kept = (mark_safe(nav), mark_safe(body))  # noqa: S308 (our own templates' output)
     cache.set(key, kept, DIARY_BODY_SECONDS)
     return kept
 

@@ -168,3 +168,25 @@ def test_signed_in_message_and_sign_in_page_in_english(client, parent):
     client.cookies["parta_language"] = "en"
     response = client.get(reverse("account_login"))
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_a_session_finds_its_person_and_loses_a_deactivated_or_deleted_one(client, parent):
+    """The person behind a session is read by the backend's compiled statement on every
+    request (``IdentifierBackend.get_user``): the same person, and nobody once the account
+    is switched off or gone."""
+    from parta.accounts.backends import IdentifierBackend
+    from parta.accounts.models import User
+
+    backend = IdentifierBackend()
+    found = backend.get_user(parent.pk)
+    assert found is not None and found.pk == parent.pk and found.snils == SNILS
+    assert found.get_deferred_fields() == set()
+    assert backend.get_user(str(parent.pk)) is not None  # Django's own lookup for the rest
+
+    client.force_login(parent)
+    assert client.get(reverse("diary_week")).status_code == 200
+    User.objects.filter(pk=parent.pk).update(is_active=False)
+    assert backend.get_user(parent.pk) is None
+    response = client.get(reverse("diary_week"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert backend.get_user(parent.pk + 100_000) is None
