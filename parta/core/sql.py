@@ -142,7 +142,8 @@ class _Statement:
 
     sql: str | None  # None: the shape matches no row (``EmptyResultSet``)
     params: tuple[Any, ...]
-    slots: dict[str, tuple[int, ...]]  # value name -> its positions in params
+    # (value name, index in a list value or None) -> its positions in params
+    slots: dict[tuple[str, int | None], tuple[int, ...]]
     kind: type  # what rows become: ModelIterable, ValuesListIterable, FlatValuesListIterable
     col_count: int = 0
     trim: bool = False  # the compiler selected extra columns after the asked ones
@@ -162,10 +163,12 @@ _KINDS = (ModelIterable, ValuesListIterable, FlatValuesListIterable)
 _SENTINEL_BASE = -1_987_654_321
 _SENTINEL_DAY = datetime.date(1901, 1, 1)
 _SENTINEL_MOMENT = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
-Value = int | datetime.date  # what a baked queryset's values may be (a datetime is a date)
+# What a baked queryset's values may be (a datetime is a date); a list of keys (``__in``)
+# is baked once per length.
+Value = int | datetime.date | list[int] | tuple[int, ...]
 
 
-def _stand_in(value: Value, n: int) -> Value:
+def _stand_in(value: int | datetime.date, n: int) -> int | datetime.date:
     if isinstance(value, datetime.datetime):
         return _SENTINEL_MOMENT + datetime.timedelta(seconds=n)
     if isinstance(value, datetime.date):
@@ -178,8 +181,8 @@ class Baked:
     ``values_list`` tuples (or values, ``flat=True``).
 
     ``build(*context, **values)`` returns the queryset for ``values`` — integers (the keys
-    of the rows asked for), dates or aware datetimes — and the ``context`` that the shape
-    stands for (the person whose
+    of the rows asked for), dates or aware datetimes, lists of integers (an ``__in``, baked
+    once per length) — and the ``context`` that the shape stands for (the person whose
     policy filters it). On the first call of a ``shape`` it is built with stand-ins for the values
     and compiled; the positions of the stand-ins among the statement's parameters are where
     the next calls of that shape put their values. ``shape`` must hold everything else the
@@ -212,7 +215,12 @@ class Baked:
             return len(self._statements) - refused, refused
 
     def __call__(self, shape: Hashable, *context: Any, **values: Value) -> list[Any]:
-        kinds = tuple(sorted((name, type(v)) for name, v in values.items()))
+        kinds = tuple(
+            sorted(
+                (name, type(v), len(v) if isinstance(v, list | tuple) else -1)
+                for name, v in values.items()
+            )
+        )
         key = (connection.vendor, shape, kinds)
         with self._lock:
             known = key in self._statements
@@ -230,12 +238,29 @@ class Baked:
         return self._run(statement, values, self._prepare)
 
     def _bake(self, context: tuple[Any, ...], values: Mapping[str, Value]) -> _Statement | None:
-        if not all(isinstance(v, int | datetime.date) for v in values.values()):
-            return None  # None, a list, a string: may change the SQL itself
-        stand_ins = {name: _stand_in(values[name], n) for n, name in enumerate(sorted(values))}
+        atoms: list[tuple[tuple[str, int | None], int | datetime.date]] = []
+        for name in sorted(values):
+            value = values[name]
+            if isinstance(value, list | tuple):
+                if not all(isinstance(v, int) for v in value):
+                    return None
+                atoms.extend(((name, i), v) for i, v in enumerate(value))
+            elif isinstance(value, int | datetime.date):
+                atoms.append(((name, None), value))
+            else:
+                return None  # None, a string: may change the SQL itself
+        stand_ins = {slot: _stand_in(value, n) for n, (slot, value) in enumerate(atoms)}
+        arguments: dict[str, Any] = {
+            name: [] for name, value in values.items() if isinstance(value, list | tuple)
+        }
+        for (name, i), stand_in in stand_ins.items():
+            if i is None:
+                arguments[name] = stand_in
+            else:
+                arguments.setdefault(name, []).append(stand_in)
         try:
             with connection.execute_wrapper(_refuse):
-                queryset = self._build(*context, **stand_ins)
+                queryset = self._build(*context, **arguments)
                 kind = queryset._iterable_class
                 if kind not in _KINDS or queryset._prefetch_related_lookups:
                     return None
@@ -248,10 +273,10 @@ class Baked:
             # It read the database, or refused a stand-in (a negative slice): not kept.
             return None
         slots = {
-            name: tuple(
+            slot: tuple(
                 i for i, p in enumerate(params) if isinstance(p, type(stand_in)) and p == stand_in
             )
-            for name, stand_in in stand_ins.items()
+            for slot, stand_in in stand_ins.items()
         }
         if not all(slots.values()):
             return None
@@ -289,13 +314,13 @@ class Baked:
         if statement.sql is None:
             return []
         params = list(statement.params)
-        for name, positions in statement.slots.items():
+        for (name, index), positions in statement.slots.items():
+            given = values[name]
+            value = given if index is None else given[index]  # type: ignore[index]
             for i in positions:
                 # Keep the stand-in's own type where the compiler typed it (``Int4``).
                 kind = type(params[i])
-                params[i] = (
-                    values[name] if kind in (int, type(values[name])) else kind(values[name])
-                )
+                params[i] = value if kind in (int, type(value)) else kind(value)
         with prepared() if prepare else contextlib.nullcontext(), connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows: Any = cursor.fetchall()

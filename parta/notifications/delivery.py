@@ -36,7 +36,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from parta.core import events, webpush
+from parta.core import events, sql, webpush
 from parta.core.sms import SmsError
 from parta.notifications import preferences, push
 from parta.notifications.balance import sms_send_paid
@@ -49,22 +49,32 @@ logger = logging.getLogger("parta.delivery")
 _FINAL_SMS_CODES = {"recipient", "config"}
 
 
+def _contacts(people: list[int]) -> Any:
+    from parta.accounts.models import User
+
+    return (
+        User.objects.filter(pk__in=people, is_active=True)
+        .annotate(browsers=Exists(PushSubscription.objects.filter(person_id=OuterRef("pk"))))
+        .order_by()
+        .values_list("pk", "email", "phone", "browsers")
+    )
+
+
+# Who of the recipients can be reached how: compiled once per number of recipients.
+_CONTACTS = sql.Baked(_contacts)
+
+
 @events.subscribe
 def to_channels(event: events.Event) -> None:
     """NTF-1, NTF-3: make and enqueue the deliveries of ``event`` by email, SMS and push."""
     topic = preferences.EVENT_TOPICS.get(event.kind)
     if topic is None or not event.recipients:
         return
-    from parta.accounts.models import User
-
     people = list(event.recipients)
     choices = preferences.choices_of(people, [topic])
     quiet = preferences.quiet_hours_of(people)
     contacts = {
-        pk: (email, phone, browsers)
-        for pk, email, phone, browsers in User.objects.filter(pk__in=people, is_active=True)
-        .annotate(browsers=Exists(PushSubscription.objects.filter(person_id=OuterRef("pk"))))
-        .values_list("pk", "email", "phone", "browsers")
+        pk: (email, phone, browsers) for pk, email, phone, browsers in _CONTACTS((), people=people)
     }
     offer_push = webpush.available()
     key = event.key or f"{event.kind}:{timezone.now().timestamp()}"

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from parta.core import sql
 from parta.notifications.models import Channel, NotificationPreference, QuietHours, Topic
 
 # Which event kinds (``parta.core.events``) are which topic. Kinds not listed reach the inbox
@@ -105,11 +106,22 @@ class Choices:
         return default(topic, channel) if found is None else found
 
 
+# Read for every event's recipients (a new mark: the student and the parents), compiled once
+# per number of recipients and topics (``core.sql.Baked``).
+_CHOICES = sql.Baked(
+    lambda topics, people: (
+        NotificationPreference.objects.filter(person_id__in=people, topic__in=topics)
+        .order_by()
+        .values_list("person_id", "child_id", "topic", "channel", "enabled")
+    )
+)
+_QUIET_HOURS = sql.Baked(lambda people: QuietHours.objects.filter(person_id__in=people).order_by())
+
+
 def choices_of(people: Iterable[int], topics: Sequence[str]) -> Choices:
     """One query: the stored choices of ``people`` for ``topics``."""
-    rows = NotificationPreference.objects.filter(
-        person_id__in=list(people), topic__in=list(topics)
-    ).values_list("person_id", "child_id", "topic", "channel", "enabled")
+    topics = tuple(topics)
+    rows = _CHOICES((topics,), list(topics), people=list(people))
     return Choices({(p, c or 0, t, ch): on for p, c, t, ch, on in rows})
 
 
@@ -141,7 +153,7 @@ def default_quiet_hours() -> tuple[datetime.time, datetime.time]:
 def quiet_hours_of(people: Iterable[int]) -> dict[int, tuple[datetime.time, datetime.time] | None]:
     """One query: each person's quiet hours (``None``: they switched them off)."""
     people = list(people)
-    stored = {q.person_id: q for q in QuietHours.objects.filter(person_id__in=people)}
+    stored = {q.person_id: q for q in _QUIET_HOURS((), people=people)}
     fallback = default_quiet_hours()
     result: dict[int, tuple[datetime.time, datetime.time] | None] = {}
     for pk in people:

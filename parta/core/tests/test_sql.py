@@ -172,3 +172,26 @@ def test_a_build_that_queries_or_hides_a_value_is_not_kept() -> None:
     assert [c.pk for c in baked((), count=1)] == [first.pk]
     assert [c.pk for c in baked((), count=2)] == [first.pk, second.pk]
     assert len(calls) == 3
+
+
+def test_baked_lists_of_keys_once_per_length() -> None:
+    from parta.directory.models import SchoolClass
+    from parta.factories import SchoolClassFactory
+
+    classes = [SchoolClassFactory(grade=g) for g in (5, 6, 7)]
+    build, calls = _counted(
+        lambda ids: (
+            SchoolClass.objects.filter(pk__in=ids).order_by("grade").values_list("grade", flat=True)
+        )
+    )
+    baked = sql.Baked(build)
+    pks = [c.pk for c in classes]
+    assert baked((), ids=pks[:2]) == [5, 6]
+    assert baked((), ids=[pks[2], pks[0]]) == [5, 7]
+    assert baked((), ids=pks) == [5, 6, 7]
+    assert baked((), ids=[pks[1], pks[1]]) == [6]  # a key twice: still its one row
+    with CaptureQueriesContext(connection) as logged:
+        assert baked((), ids=[]) == []
+    assert len(logged) == 0
+    assert len(calls) == 3  # lengths 2, 3 and 0, each built once
+    assert baked.counts() == (3, 0)

@@ -160,19 +160,23 @@ def test_grade_type_change_answers_with_every_rows_averages(journal, client, siz
     assert Lesson.objects.get(pk=target.pk).grade_type.code == kind
 
 
-def test_the_hot_paths_statements_are_compiled_once_not_on_every_request(journal, client) -> None:
-    """The grid, a cell save and the diary week build their querysets once per shape
-    (``core.sql.Baked``): none is refused for a value used outside the SQL or a query run
-    while building, which would compile it on every request again."""
+def test_the_hot_paths_statements_are_compiled_once_not_on_every_request(
+    journal, client, django_capture_on_commit_callbacks
+) -> None:
+    """The grid, a cell save (with its notifications) and the diary week build their
+    querysets once per shape (``core.sql.Baked``): none is refused for a value used outside
+    the SQL or a query run while building, which would compile it on every request again."""
     from parta.core import sql as core_sql
     from parta.journal.selectors import diary as diary_selectors
+    from parta.notifications import delivery, preferences
 
     small = big_class(journal, students=5, lessons=5, letter="Э")
     teacher = journal.cast.class_teacher
     client.force_login(teacher)
     assert client.get(small.grid_url(journal)).status_code == 200
     held = [x for x in small.lessons if x.date <= journal.today]
-    response = client.post(cell_url(held[-1], small.students[0]), {"value": "5"})
+    with django_capture_on_commit_callbacks(execute=True):  # the mark's notifications
+        response = client.post(cell_url(held[-1], small.students[0]), {"value": "5"})
     assert response.json()["ok"] is True
     for person in (journal.cast.student, journal.cast.parent):
         client.force_login(person)
@@ -180,11 +184,11 @@ def test_the_hot_paths_statements_are_compiled_once_not_on_every_request(journal
 
     statements = {
         name: value
-        for module in (selectors, marks, diary_selectors)
+        for module in (selectors, marks, diary_selectors, delivery, preferences)
         for name, value in vars(module).items()
         if isinstance(value, core_sql.Baked)
     }
-    assert len(statements) >= 11
+    assert len(statements) >= 14
     used = {name: baked.counts() for name, baked in statements.items() if baked.counts() != (0, 0)}
     # Every one of them ran (the grade types only for who may retype a lesson: the teacher).
     assert set(used) == set(statements), set(statements) - set(used)
