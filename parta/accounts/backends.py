@@ -58,8 +58,7 @@ class IdentifierBackend(ModelBackend):
         every page)."""
         if not isinstance(user_id, int):
             return super().get_user(user_id)
-        found = _PERSON((), pk=user_id)
-        user = found[0] if found else None
+        user = _PERSON.first((), pk=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(

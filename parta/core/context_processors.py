@@ -6,10 +6,11 @@ from django.urls import get_script_prefix, reverse
 
 
 class Urls:
-    """The addresses of URL names without arguments, for the templates every page renders
-    (the header, the footer): ``{{ urls.profile }}`` is ``{% url 'profile' %}``, reversed once
-    per process and script prefix instead of on every page (a ``{% url %}`` costs ≈ 20 µs,
-    the header has fifteen). An unknown name fails loudly (``NoReverseMatch``)."""
+    """The addresses of URL names without arguments, for what is rendered on every request
+    (the page's head and footer, the diary's tabs): ``{{ urls.profile }}`` is
+    ``{% url 'profile' %}``, reversed once per process and script prefix instead of on every
+    page (a ``{% url %}`` costs ≈ 20 µs). An unknown name fails loudly (``NoReverseMatch``).
+    The header, kept whole (``{% site_header %}``), keeps Django's own tags."""
 
     _known: dict[tuple[str, str], str] = {}
 

@@ -98,10 +98,13 @@ class _Shown:
         self.query = query
 
 
-def fetch_all(sql: str, params: Mapping[str, Any] | Sequence[Any]) -> list[tuple[Any, ...]]:
+def fetch_all(
+    sql: str, params: Mapping[str, Any] | Sequence[Any], *, prepare: bool = True
+) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` (``%(name)s`` or ``%s`` placeholders), prepared once per connection
-    (through Django's own cursor, so it is logged and wrapped like the ORM's queries)."""
-    with prepared(), connection.cursor() as cursor:
+    unless ``prepare=False`` (through Django's own cursor, so it is logged and wrapped like
+    the ORM's queries)."""
+    with prepared() if prepare else contextlib.nullcontext(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -221,7 +224,7 @@ class Baked:
                 for name, v in values.items()
             )
         )
-        key = (connection.vendor, shape, kinds)
+        key = (shape, kinds)
         with self._lock:
             known = key in self._statements
             statement = self._statements.get(key)
@@ -237,27 +240,26 @@ class Baked:
             return list(self._build(*context, **values))
         return self._run(statement, values, self._prepare)
 
+    def first(self, shape: Hashable, *context: Any, **values: Value) -> Any | None:
+        """The first row, or None (for a queryset of one row by its key)."""
+        rows = self(shape, *context, **values)
+        return rows[0] if rows else None
+
     def _bake(self, context: tuple[Any, ...], values: Mapping[str, Value]) -> _Statement | None:
-        atoms: list[tuple[tuple[str, int | None], int | datetime.date]] = []
+        # A stand-in per value, or per element of a list value, and where it goes.
+        stand_ins: dict[tuple[str, int | None], int | datetime.date] = {}
+        arguments: dict[str, Any] = {}
         for name in sorted(values):
             value = values[name]
-            if isinstance(value, list | tuple):
-                if not all(isinstance(v, int) for v in value):
-                    return None
-                atoms.extend(((name, i), v) for i, v in enumerate(value))
+            if isinstance(value, list | tuple) and all(isinstance(v, int) for v in value):
+                arguments[name] = []
+                for i, element in enumerate(value):
+                    stand_ins[(name, i)] = _stand_in(element, len(stand_ins))
+                    arguments[name].append(stand_ins[(name, i)])
             elif isinstance(value, int | datetime.date):
-                atoms.append(((name, None), value))
+                stand_ins[(name, None)] = arguments[name] = _stand_in(value, len(stand_ins))
             else:
                 return None  # None, a string: may change the SQL itself
-        stand_ins = {slot: _stand_in(value, n) for n, (slot, value) in enumerate(atoms)}
-        arguments: dict[str, Any] = {
-            name: [] for name, value in values.items() if isinstance(value, list | tuple)
-        }
-        for (name, i), stand_in in stand_ins.items():
-            if i is None:
-                arguments[name] = stand_in
-            else:
-                arguments.setdefault(name, []).append(stand_in)
         try:
             with connection.execute_wrapper(_refuse):
                 queryset = self._build(*context, **arguments)
@@ -321,9 +323,7 @@ class Baked:
                 # Keep the stand-in's own type where the compiler typed it (``Int4``).
                 kind = type(params[i])
                 params[i] = value if kind in (int, type(value)) else kind(value)
-        with prepared() if prepare else contextlib.nullcontext(), connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            rows: Any = cursor.fetchall()
+        rows: Any = fetch_all(statement.sql, params, prepare=prepare)
         if statement.trim:
             rows = [row[: statement.col_count] for row in rows]
         if statement.converters:

@@ -141,12 +141,12 @@ def journal_for(user: Any, *, class_id: int, subject_id: int) -> Journal:
     each compiled once per person and roles (``core.sql.Baked``) and prepared on the server
     (planning the class's joins cost more than running them, ``core.sql.prepared``)."""
     shape = access.shape_of(user)
-    classes = _JOURNAL_CLASS(shape, user, class_id=class_id, subject_id=subject_id)
-    klass: SchoolClass | None = classes[0] if classes else None
+    klass: SchoolClass | None = _JOURNAL_CLASS.first(
+        shape, user, class_id=class_id, subject_id=subject_id
+    )
     if klass is None:
         raise Http404
-    subjects = _JOURNAL_SUBJECT(shape, user, subject_id=subject_id)
-    subject: Subject | None = subjects[0] if subjects else None
+    subject: Subject | None = _JOURNAL_SUBJECT.first(shape, user, subject_id=subject_id)
     if subject is None or subject.organization_id not in (None, klass.organization_id):
         raise Http404
     # A journal is not a row of its own: the policy's scopes of "mark" are read on the class
@@ -674,10 +674,18 @@ def _term_marks(class_id: int, subject_id: int, term_id: int) -> Any:
     ).exclude(lesson__status=Lesson.Status.CANCELLED)
 
 
-_ROW_MARKS = sql.Baked(
-    lambda class_id, subject_id, term_id, student_id: (
+_TERM_MARKS = sql.Baked(
+    lambda class_id, subject_id, term_id: (
         _term_marks(class_id, subject_id, term_id)
-        .filter(student_id=student_id)
+        .order_by()
+        .values_list("student_id", "value", "weight")
+    )
+)
+# The students' own (a cell's save: one student; a lesson's new grade type: its class).
+_STUDENTS_MARKS = sql.Baked(
+    lambda class_id, subject_id, term_id, students: (
+        _term_marks(class_id, subject_id, term_id)
+        .filter(student_id__in=students)
         .order_by()
         .values_list("student_id", "value", "weight")
     )
@@ -695,13 +703,11 @@ def term_summaries(
     """JRN-4: the averages and suggested term grade of students of a class × subject × term,
     from one query (the students given, or everybody with a mark)."""
     keys = {"class_id": school_class_id, "subject_id": subject_id, "term_id": term_id}
-    if student_ids is not None and len(student_ids) == 1:  # a cell's save: baked
-        found: Any = _ROW_MARKS((), student_id=student_ids[0], **keys)
-    else:
-        found = _term_marks(**keys)
-        if student_ids is not None:
-            found = found.filter(student_id__in=student_ids)
-        found = found.values_list("student_id", "value", "weight")
+    found = (
+        _TERM_MARKS((), **keys)
+        if student_ids is None
+        else _STUDENTS_MARKS((), students=list(student_ids), **keys)
+    )
     pairs: dict[int, list[tuple[int, Decimal]]] = {s: [] for s in student_ids or []}
     for student_id, value, weight in found:
         pairs.setdefault(student_id, []).append((value, weight))

@@ -237,8 +237,7 @@ def lesson_for_marking(actor: Any, lesson_id: int) -> Lesson:
     them 1.6 ms): a teacher's thirty marks in a row compile it once."""
     from django.http import Http404
 
-    baked = _LESSON_FOR_MARKING(access.shape_of(actor), actor, lesson_id=lesson_id)
-    lesson = baked[0] if baked else None
+    lesson = _LESSON_FOR_MARKING.first(access.shape_of(actor), actor, lesson_id=lesson_id)
     if lesson is None:
         raise Http404
     return lesson
@@ -306,8 +305,7 @@ def mark_set(
                 _("Этот ученик не учится в классе %(class)s.") % {"class": lesson.school_class},
                 code="not_enrolled",
             )
-        found = _MARK_FOR_UPDATE((), lesson_id=lesson.pk, student_id=student_id)
-        mark = found[0] if found else None
+        mark = _MARK_FOR_UPDATE.first((), lesson_id=lesson.pk, student_id=student_id)
         check_writable(
             actor=actor, lesson=lesson, journal=journal, existing=mark is not None, today=today
         )

@@ -163,9 +163,10 @@ def test_grade_type_change_answers_with_every_rows_averages(journal, client, siz
 def test_the_hot_paths_statements_are_compiled_once_not_on_every_request(
     journal, client, django_capture_on_commit_callbacks
 ) -> None:
-    """The grid, a cell save (with its notifications) and the diary week build their
-    querysets once per shape (``core.sql.Baked``): none is refused for a value used outside
-    the SQL or a query run while building, which would compile it on every request again."""
+    """The grid, a cell save (with its notifications), a lesson's new grade type and the
+    diary week build their querysets once per shape (``core.sql.Baked``): none is refused
+    for a value used outside the SQL or a query run while building, which would compile it
+    on every request again. Each is used here, whatever ran before in the process."""
     from parta.core import sql as core_sql
     from parta.journal.selectors import diary as diary_selectors
     from parta.notifications import delivery, preferences
@@ -177,6 +178,15 @@ def test_the_hot_paths_statements_are_compiled_once_not_on_every_request(
     held = [x for x in small.lessons if x.date <= journal.today]
     with django_capture_on_commit_callbacks(execute=True):  # the mark's notifications
         response = client.post(cell_url(held[-1], small.students[0]), {"value": "5"})
+    assert response.json()["ok"] is True
+    # A lesson's new grade type answers with every row's averages.
+    from parta.journal.tests.fixtures import grade_type
+
+    kind = "test" if held[-1].grade_type.code == "answer" else "answer"
+    response = client.post(
+        reverse("journal_lesson_grade_type", args=[held[-1].pk]),
+        {"grade_type": grade_type(kind).pk},
+    )
     assert response.json()["ok"] is True
     for person in (journal.cast.student, journal.cast.parent):
         client.force_login(person)
