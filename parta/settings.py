@@ -439,9 +439,9 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "parta.core.staticfiles.ManifestStorage"
             if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "parta.core.staticfiles.PlainStorage"
         )
     },
 }

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 
+from parta.accounts import roles
 from parta.accounts.issuing import initial_password_expired
 from parta.accounts.models import User
 from parta.core import sql
@@ -47,15 +48,17 @@ def find_account(identifier: str) -> User | None:
     return matches[0] if len(matches) == 1 else None
 
 
-# The signed-in person, read on every request: compiled once per process (``core.sql.Baked``)
-# and prepared on the server.
-_PERSON = sql.Baked(lambda pk: User.objects.filter(pk=pk).order_by())
+# The signed-in person with their roles (``roles.role_rows_column``), read on every request:
+# compiled once per process (``core.sql.Baked``) and prepared on the server.
+_PERSON = sql.Baked(
+    lambda pk: User.objects.filter(pk=pk).order_by().annotate(**roles.role_rows_column())
+)
 
 
 class IdentifierBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         """The person of a session (Django's own lookup by key, without compiling it on
-        every page)."""
+        every page), their roles read in the same statement."""
         if not isinstance(user_id, int):
             return super().get_user(user_id)
         user = _PERSON.first((), pk=user_id)

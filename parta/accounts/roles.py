@@ -7,11 +7,16 @@ the active one in the header; each role has its own home page.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from parta.accounts.models import User
 from parta.core import access, sql
 from parta.core.access import Role
 from parta.directory.models import (
@@ -73,8 +78,9 @@ _ORDER = {
 SESSION_KEY = "parta_active_role"
 
 
-def _roles_sql() -> str:
-    """The one statement that finds every role of a person (see ``roles_for``)."""
+def _roles_sql(person: str = "%(user)s") -> str:
+    """The one statement that finds every role of a person (see ``roles_for``); ``person``
+    is the SQL for the person's key: a parameter, or the column of an outer query."""
     official = Official._meta.db_table
     region = Region._meta.db_table
     municipality = Municipality._meta.db_table
@@ -95,36 +101,56 @@ def _roles_sql() -> str:
           FROM {official} p
           JOIN {region} r ON r.id = p.region_id
           LEFT JOIN {municipality} m ON m.id = p.municipality_id
-         WHERE p.person_id = %(user)s AND p.is_active
+         WHERE p.person_id = {person} AND p.is_active
         UNION ALL
         SELECT s.position, o.id, o.short_name, o.id, NULL, NULL
           FROM {staff} s JOIN {org} o ON o.id = s.organization_id
-         WHERE s.person_id = %(user)s AND s.is_active AND s.status = '{confirmed}'
+         WHERE s.person_id = {person} AND s.is_active AND s.status = '{confirmed}'
            AND o.is_active
         UNION ALL
         SELECT 'class_teacher', c.id, o.short_name, o.id, c.grade, c.letter
           FROM {klass} c
           JOIN {year} y ON y.id = c.academic_year_id
           JOIN {org} o ON o.id = c.organization_id
-         WHERE c.class_teacher_id = %(user)s AND y.is_current
-           AND EXISTS (SELECT 1 FROM {staff} s WHERE s.person_id = %(user)s
+         WHERE c.class_teacher_id = {person} AND y.is_current
+           AND EXISTS (SELECT 1 FROM {staff} s WHERE s.person_id = {person}
                         AND s.organization_id = c.organization_id
                         AND s.is_active AND s.status = '{confirmed}')
         UNION ALL
         SELECT 'parent', NULL, '', NULL, NULL, NULL
-         WHERE EXISTS (SELECT 1 FROM {guardianship} g WHERE g.guardian_id = %(user)s)
+         WHERE EXISTS (SELECT 1 FROM {guardianship} g WHERE g.guardian_id = {person})
         UNION ALL
         SELECT 'student', c.id, o.short_name, o.id, c.grade, c.letter
           FROM {enrollment} e
           JOIN {klass} c ON c.id = e.school_class_id
           JOIN {year} y ON y.id = c.academic_year_id
           JOIN {org} o ON o.id = c.organization_id
-         WHERE e.student_id = %(user)s AND e.is_active AND e.status = '{confirmed}'
+         WHERE e.student_id = {person} AND e.is_active AND e.status = '{confirmed}'
            AND y.is_current
-    """  # noqa: S608 (table names and constants only; the person is a parameter)
+    """  # noqa: S608 (table names and constants only; the person is a parameter or a column)
 
 
 _ROLES_SQL: str | None = None
+_ROWS_ATTRIBUTE = "parta_role_rows"
+
+
+def role_rows_column() -> dict[str, Any]:
+    """An annotation for a query of people (``accounts_user``): each person's roles as one
+    JSON column, so that the session's person and their roles are one round trip
+    (``IdentifierBackend.get_user``). ``roles_for`` then takes them from the person instead
+    of asking again. Empty on SQLite (development), which asks as before."""
+    if connection.vendor != "postgresql":
+        return {}
+    columns = "kind, context_id, label, organization_id, grade, letter"
+    person = f'"{User._meta.db_table}"."{User._meta.pk.column}"'
+    return {
+        _ROWS_ATTRIBUTE: RawSQL(  # noqa: S611 (table names and constants only)
+            f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text"  # noqa: S608
+            f" FROM ({_roles_sql(person)}) AS roles({columns}))",
+            (),
+            output_field=TextField(),
+        )
+    }
 
 
 def roles_for(user: Any) -> list[Role]:
@@ -137,9 +163,15 @@ def roles_for(user: Any) -> list[Role]:
     half of what a small page costs (bench/README.md).
     """
     global _ROLES_SQL
-    if _ROLES_SQL is None:
-        _ROLES_SQL = _roles_sql()
-    rows = sql.fetch_all(_ROLES_SQL, {"user": user.pk})
+    # Read together with the person (``role_rows_column``): used once, then asked again.
+    kept = getattr(user, _ROWS_ATTRIBUTE, None)  # through request.user's lazy wrapper too
+    if kept is not None:
+        delattr(user, _ROWS_ATTRIBUTE)
+        rows = [tuple(row) for row in json.loads(kept)]
+    else:
+        if _ROLES_SQL is None:
+            _ROLES_SQL = _roles_sql()
+        rows = sql.fetch_all(_ROLES_SQL, {"user": user.pk})
     roles: list[Role] = []
     for kind, context_id, label, organization_id, grade, letter in rows:
         if kind in (access.STUDENT, access.CLASS_TEACHER):

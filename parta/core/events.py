@@ -2,9 +2,12 @@
 
 An app that changes something people must hear about (a lesson cancelled, a substitution, a
 new grade) calls ``emit`` inside its transaction; the event is handed to every receiver only
-after the transaction commits, so a rolled-back change never announces itself. The
-notifications app registers the receiver that writes the in-app inbox (and, later, sends
-the channels a person chose); it never imports the apps that emit.
+after the transaction commits, so a rolled-back change never announces itself. A receiver
+that only writes rows of the same database may instead run inside the emitter's
+transaction (``subscribe_in_transaction``): its rows commit, or roll back, with the change
+itself, in the same COMMIT. The notifications app registers both kinds — the in-app inbox
+inside the transaction, the channels a person chose (email, SMS, push) after it; it never
+imports the apps that emit.
 
 An ``Event`` carries no secret and only plain data, so a receiver may queue it as it is.
 ``key`` makes delivery idempotent: the same key for the same recipient is delivered once.
@@ -42,12 +45,24 @@ class Event:
 
 Receiver = Callable[[Event], None]
 _receivers: list[Receiver] = []
+_in_transaction: list[Receiver] = []
 
 
 def subscribe(receiver: Receiver) -> Receiver:
     """Register a function called with every event after its transaction commits."""
     if receiver not in _receivers:
         _receivers.append(receiver)
+    return receiver
+
+
+def subscribe_in_transaction(receiver: Receiver) -> Receiver:
+    """Register a function called with every event at once, inside the emitter's
+    transaction: only for receivers that write rows of this database and nothing else (no
+    message leaves, no task is queued), so that a rolled-back change takes their rows with
+    it. Saves the receiver a transaction and a COMMIT of its own on every event; an error in
+    it fails the change, which is then not made."""
+    if receiver not in _in_transaction:
+        _in_transaction.append(receiver)
     return receiver
 
 
@@ -63,7 +78,8 @@ def emit(
     organization_id: int | None = None,
     child_ids: Mapping[int, int] | None = None,
 ) -> Event | None:
-    """Announce ``kind`` to ``recipients`` once the current transaction commits."""
+    """Announce ``kind`` to ``recipients``: to the in-transaction receivers now, to the
+    others once the current transaction commits."""
     people = tuple(sorted({int(pk) for pk in recipients if pk is not None}))
     if not people:
         return None
@@ -78,6 +94,9 @@ def emit(
         organization_id=organization_id,
         child_ids=dict(child_ids or {}),
     )
+
+    for receiver in list(_in_transaction):
+        receiver(event)
 
     def deliver() -> None:
         for receiver in list(_receivers):

@@ -23,7 +23,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -209,8 +210,13 @@ def _attention_page(request: HttpRequest, ref: JournalRef | ClassRef) -> HttpRes
     items = needs.attention_of(ref)
     needs.add_contacts(ref, items)
     preview = None
-    if items:
-        preview = attention.attention_message(actor=request.user, scope=ref, item=items[0]).render()
+    new_conversation = reverse("message_new")
+    for item in items:
+        # JRN-9, MSG-1: a conversation with the student's parents, the message ready to edit.
+        title, body = attention.attention_message(actor=request.user, scope=ref, item=item).render()
+        preview = preview or (title, body)
+        pairs = [("to", pk) for pk in item.guardian_ids] + [("subject", title), ("body", body)]
+        item.conversation_url = f"{new_conversation}?{urlencode(pairs)}"
     context = {
         "ref": ref,
         "items": items,

@@ -66,7 +66,9 @@ def recipients(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_message(request: HttpRequest) -> HttpResponse:
-    """MSG-1: a new conversation. ``?to=<id>`` (repeatable) starts with people chosen."""
+    """MSG-1: a new conversation. ``?to=<id>`` (repeatable) starts with people chosen,
+    ``?subject=`` and ``?body=`` with a text to edit (the journal's "need attention" list
+    opens a conversation with a student's parents this way)."""
     if not selectors.may_write(request.user):
         raise Http404
     user = request.user
@@ -77,7 +79,14 @@ def new_message(request: HttpRequest) -> HttpResponse:
         chosen_ids = [pk for pk in chosen_ids if pk != int(removed)]
     query = source.get("q", "").strip()[:100]
     matches: list[selectors.Correspondent] = []
-    form = NewMessageForm(request.POST or None, request.FILES or None)
+    form = NewMessageForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "subject": request.GET.get("subject", "")[:200],
+            "body": request.GET.get("body", "")[: services.MAX_BODY],
+        },
+    )
     sending = request.method == "POST" and not ({"find", "remove"} & set(request.POST))
     if sending:
         if form.is_valid():

@@ -1,4 +1,6 @@
-"""Events become inbox messages, one per recipient, once (``key``)."""
+"""Events become inbox messages, one per recipient, once (``key``): written inside the
+emitter's transaction, so a new mark and its messages to the student and the parents are one
+COMMIT, and a change rolled back leaves no message behind."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from parta.core import events
 from parta.notifications.models import Notification
 
 
-@events.subscribe
+@events.subscribe_in_transaction
 def to_inbox(event: events.Event) -> None:
     rows = [
         Notification(

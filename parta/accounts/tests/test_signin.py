@@ -190,3 +190,43 @@ def test_a_session_finds_its_person_and_loses_a_deactivated_or_deleted_one(clien
     response = client.get(reverse("diary_week"))
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
     assert backend.get_user(parent.pk + 100_000) is None
+
+
+def test_the_sessions_person_comes_with_their_roles_in_one_statement(cast):
+    """Every page asks for the person and their roles: on PostgreSQL one round trip (the
+    roles are a column of the person's statement), and the same roles as asked on their own —
+    for each kind of person, a class teacher with a staff post included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parta.accounts import roles
+    from parta.accounts.backends import IdentifierBackend
+    from parta.accounts.models import User
+    from parta.core import access
+
+    people = [*cast.members.values(), cast.pending_teacher, cast.pending_student]
+    for person in people:
+        with CaptureQueriesContext(connection) as asked:
+            found = IdentifierBackend().get_user(person.pk)
+            assert found is not None
+            held = access.roles_of(found)
+        expected = roles.roles_for(User.objects.get(pk=person.pk))
+        assert held == expected, person
+        assert len(asked) == (1 if connection.vendor == "postgresql" else 2)
+    assert any(len(roles.roles_for(User.objects.get(pk=p.pk))) > 1 for p in people)
+    # So on a page: the roles' statement runs once, inside the person's.
+    client = Client()
+    client.force_login(cast.student)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(reverse("diary_week")).status_code == 200
+    with_roles = [q["sql"] for q in page if "UNION ALL" in q["sql"] and "p.kind" in q["sql"]]
+    assert len(with_roles) == 1
+    if connection.vendor == "postgresql":
+        assert with_roles[0].lstrip().startswith('SELECT "accounts_user"."id"')
+    # Read once: a later ask (after a change of places) goes to the database again.
+    found = IdentifierBackend().get_user(cast.class_teacher.pk)
+    roles.roles_for(found)
+    with CaptureQueriesContext(connection) as again:
+        asked_again = roles.roles_for(found)
+    assert len(again) == 1
+    assert asked_again == roles.roles_for(User.objects.get(pk=found.pk))

@@ -18,7 +18,7 @@ thresholds are for the 5-point scale; on another scale the same share of it appl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -82,6 +82,10 @@ class Attention:
     unexcused: int
     guardians: int = 0
     told_today: bool = False
+    # The parents' person ids (``add_contacts``), and the page's address of a conversation
+    # with them (filled by the page).
+    guardian_ids: list[int] = field(default_factory=list)
+    conversation_url: str = ""
 
     @property
     def codes(self) -> list[str]:
@@ -278,5 +282,6 @@ def add_contacts(scope: JournalRef | ClassRef, items: Sequence[Attention]) -> No
     parents = [p for people in guardians.values() for p in people]
     told = {key for _recipient, key in delivered(list(keys.values()), parents)}
     for item in items:
-        item.guardians = len(guardians.get(item.student.pk, []))
+        item.guardian_ids = guardians.get(item.student.pk, [])
+        item.guardians = len(item.guardian_ids)
         item.told_today = keys[item.student.pk] in told

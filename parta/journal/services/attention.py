@@ -1,8 +1,10 @@
 """Telling parents that their child needs attention (JRN-9).
 
-Messaging between people comes with its own issue; until then the message is an event
-(``parta.core.events``) that lands in each parent's inbox once the transaction commits —
-a real delivery, in the parent's language, with the numbers behind it.
+The message is an event (``parta.core.events``): it lands in each parent's inbox with the
+change and reaches them by the channels they chose, in the parent's language, with the numbers
+behind it — for many students at once. To talk with one student's parents the page also opens a
+conversation (messaging's new-message page with the parents and this text filled in): the
+journal never imports the messaging app.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def attention_notify(
     ``scope`` comes from ``selectors.statistics.journal_ref`` / ``class_ref`` (the policy). The list of
     who needs attention and why is computed here again, never taken from the request: a
     student not on it is refused. Each student's parents get one inbox message through
-    ``parta.core.events.emit`` after the transaction commits; its key (student, journal or
+    ``parta.core.events.emit``, written with this transaction; its key (student, journal or
     class, the school's day) makes a second click on the same day deliver nothing again.
     """
     wanted = list(dict.fromkeys(int(pk) for pk in student_ids))

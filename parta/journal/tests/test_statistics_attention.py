@@ -1,5 +1,5 @@
-"""JRN-9: who needs attention and why, the message to their parents (delivered into the inbox
-after the commit, once a day), and the class's table as .xlsx."""
+"""JRN-9: who needs attention and why, the message to their parents (written into the inbox
+with the change, once a day; or a conversation with them), and the class's table as .xlsx."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import resolve, reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_noop
 
 from parta.core.errors import DomainError
@@ -122,19 +123,14 @@ def test_the_thresholds_are_one_constant_each(data, monkeypatch) -> None:
 
 
 # --- writing to the parents ------------------------------------------------------------------
-def test_notify_delivers_into_the_parents_inbox_after_commit(
-    data, django_capture_on_commit_callbacks
-) -> None:
+def test_notify_delivers_into_the_parents_inbox(data, django_capture_on_commit_callbacks) -> None:
     """JRN-9: one message per parent, kind "attention", the subject and the reasons in params."""
     c = data.cast
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         sent = attention.attention_notify(
             actor=c.class_teacher, scope=_journal_ref(data), student_ids=[c.student.pk]
         )
-        assert not Notification.objects.filter(kind="attention").exists()
     assert sent.parents == 1 and sent.students == 1
-    for callback in callbacks:
-        callback()
     message = Notification.objects.get(kind="attention")
     assert message.recipient == c.parent and message.child == c.student
     assert message.title == gettext_noop("Нужно внимание: %(student)s, %(subject)s")
@@ -231,6 +227,45 @@ def test_the_page_sends_to_the_chosen_and_says_to_how_many_parents(
     text = client.get(response["Location"]).content.decode()
     assert "сегодня уже написали: повторно сообщение не отправлено" in text
     assert Notification.objects.filter(kind="attention").count() == 2
+
+
+def test_a_row_opens_a_conversation_with_the_parents_that_they_can_answer(data, client) -> None:
+    """JRN-9 with MSG-1: the row's link opens a new conversation with the student's parents in
+    Parta, the message written (the teacher may change it); sent, it is a conversation the
+    parent reads and answers."""
+    from parta.messaging.models import Conversation
+
+    c = data.cast
+    client.force_login(c.class_teacher)
+    page = client.get(
+        reverse("journal_stats_attention", args=[c.school_class.pk, data.journal.math.pk])
+    )
+    item = next(a for a in page.context["items"] if a.student.pk == c.student.pk)
+    assert item.guardian_ids == [c.parent.pk]
+    link = urlsplit(item.conversation_url)
+    assert resolve(link.path).url_name == "message_new"
+    assert f'href="{escape(item.conversation_url)}"' in page.content.decode()
+    compose = client.get(item.conversation_url)
+    assert compose.status_code == 200
+    assert [p.pk for p in compose.context["chosen"]] == [c.parent.pk]
+    form = compose.context["form"]
+    assert form["subject"].value() == "Нужно внимание: Петров Миша, Математика"
+    assert "просит обратить внимание на учёбу по предмету «Математика»" in form["body"].value()
+    assert escape(form["subject"].value()) in compose.content.decode()
+
+    response = client.post(
+        reverse("message_new"),
+        {"to": [c.parent.pk], "subject": form["subject"].value(), "body": form["body"].value()},
+    )
+    assert response.status_code == 302
+    conversation = Conversation.objects.get()
+    client.force_login(c.parent)
+    thread = client.get(reverse("conversation", args=[conversation.pk]))
+    assert thread.status_code == 200
+    assert "просит обратить внимание" in thread.content.decode()
+    answer = client.post(reverse("conversation", args=[conversation.pk]), {"body": "Спасибо!"})
+    assert answer.status_code == 302
+    assert conversation.messages.count() == 2
 
 
 def test_the_page_keeps_the_ticks_when_it_refuses(data, client) -> None:

@@ -42,9 +42,10 @@ def test_both_badges_are_one_query_and_only_when_rendered(journal, rf):
         rendered = Template("{{ i.value }} {{ m.value }} {{ i.value }} {{ m.value }}").render(
             Context({"i": context["parta_inbox_unread"], "m": context["parta_messages_unread"]})
         )
-    # Two unread notifications (the messages' own reach the inbox only after a commit, which
-    # this test's transaction never makes), two unread conversations (the parent's own is read).
-    assert rendered == "2 2 2 2"
+    # Four unread notifications (two of their own, one for each message written to the parent:
+    # the inbox is written in the message's transaction), two unread conversations (the
+    # parent's own is read).
+    assert rendered == "4 2 4 2"
     assert len(used) == 1 and used[0]["sql"].upper().count("COUNT") == 2
 
 

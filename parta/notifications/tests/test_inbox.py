@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -147,18 +147,35 @@ def test_inbox_costs_the_same_with_many_notifications(cast, client, django_asser
     assert "о ребёнке: Петров М. И." in response.content.decode()
 
 
-def test_event_lands_in_the_inbox_once_after_commit(cast, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        events.emit(
-            "homework",
-            recipients=[cast.parent.pk, cast.student.pk],
-            title=TITLE,
-            params=PARAMS,
-            key="hw:1",
-        )
-        assert not Notification.objects.exists()
-    callbacks[0]()
+def test_event_lands_in_the_inbox_with_the_change_and_once(
+    cast, django_capture_on_commit_callbacks
+):
+    """The inbox rows are written in the emitter's transaction (one COMMIT with the change);
+    the same key delivers nothing twice."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            events.emit(
+                "homework",
+                recipients=[cast.parent.pk, cast.student.pk],
+                title=TITLE,
+                params=PARAMS,
+                key="hw:1",
+            )
+        assert Notification.objects.count() == 2
     assert Notification.objects.count() == 2
+
+
+def test_a_rolled_back_change_leaves_no_message(cast, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        events.emit("homework", recipients=[cast.parent.pk], title=TITLE, params=PARAMS)
+        assert Notification.objects.count() == 1
+        raise RuntimeError("the change fails after its event")
+    assert not Notification.objects.exists()
+    assert not callbacks  # nor does anything leave by the channels
 
 
 @pytest.mark.parametrize("member", ["student", "parent", "class_teacher", "director", "official"])

@@ -1,10 +1,14 @@
 """JRN-9 in a real browser: the class teacher opens the class's statistics from their home,
 then the need-attention list, ticks two students and writes to their parents; a second
-click the same day sends nothing again; the parent reads the message in the inbox. The teacher's own journal statistics too. Every page
+click the same day sends nothing again; the teacher opens a conversation with one student's
+parents, the message written; the parent reads the message in the inbox. The teacher's own
+journal statistics too. Every page
 passes axe-core at desktop width and on a 360 px phone.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -104,9 +108,30 @@ def test_jrn9_class_teacher_reads_the_statistics_and_writes_to_parents(
     message = Notification.objects.get(kind="attention", recipient=cast.parent)
     assert message.child_id == cast.student.pk
 
+    # A conversation with one student's parents: the message is written, the teacher sends it.
+    page.get_by_role("link", name="Переписка с родителями: Петров Миша").click()
+    page.wait_for_url("**/messages/new/**")
+    chosen = page.get_by_role("list", name="Выбранные получатели")
+    expect(chosen).to_contain_text(cast.parent.last_name)
+    expect(page.get_by_label("Тема")).to_have_value("Нужно внимание: Петров Миша, Математика")
+    expect(page.get_by_label("Сообщение")).to_have_value(
+        re.compile("просит обратить внимание на учёбу по предмету «Математика»")
+    )
+    _both_widths(page, "stats-attention-conversation")
+    page.get_by_role("button", name="Отправить", exact=True).click()
+    expect(page.get_by_text("Сообщение отправлено.")).to_be_visible()
+
     # The parent finds it in their inbox, in words, with the numbers.
     page.context.clear_cookies()
     sign_in(page, live_server, cast.parent.username, PASSWORD)
     page.goto(f"{live_server.url}/inbox/")
     expect(page.get_by_text("Нужно внимание: Петров Миша").first).to_be_visible()
     expect(page.get_by_text("Предметы, где нужна помощь: Математика").first).to_be_visible()
+    # And the teacher's conversation, to answer.
+    page.goto(f"{live_server.url}/messages/")
+    expect(page.get_by_text("Нужно внимание: Петров Миша, Математика")).to_be_visible()
+    page.get_by_role("link", name=cast.class_teacher.short_name).click()
+    expect(page.get_by_text("просит обратить внимание на учёбу").first).to_be_visible()
+    page.get_by_role("textbox", name="Ответ").fill("Спасибо, позанимаемся.")
+    page.get_by_role("button", name="Отправить").click()
+    expect(page.get_by_text("Спасибо, позанимаемся.")).to_be_visible()
