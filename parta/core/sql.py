@@ -169,6 +169,8 @@ _SENTINEL_MOMENT = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
 # What a baked queryset's values may be (a datetime is a date); a list of keys (``__in``)
 # is baked once per length.
 Value = int | datetime.date | list[int] | tuple[int, ...]
+# Lists up to this length are baked (a mark's student and parents, a class's students).
+LONGEST_LIST = 64
 
 
 def _stand_in(value: int | datetime.date, n: int) -> int | datetime.date:
@@ -185,8 +187,8 @@ class Baked:
 
     ``build(*context, **values)`` returns the queryset for ``values`` — integers (the keys
     of the rows asked for), dates or aware datetimes, lists of integers (an ``__in``, baked
-    once per length) — and the ``context`` that the shape stands for (the person whose
-    policy filters it). On the first call of a ``shape`` it is built with stand-ins for the values
+    once per length up to ``LONGEST_LIST``; longer ones run through the ORM) — and the
+    ``context`` that the shape stands for (the person whose policy filters it). On the first call of a ``shape`` it is built with stand-ins for the values
     and compiled; the positions of the stand-ins among the statement's parameters are where
     the next calls of that shape put their values. ``shape`` must hold everything else the
     queryset depends on — for a queryset behind the access engine, ``access.shape_of(user)``
@@ -218,6 +220,10 @@ class Baked:
             return len(self._statements) - refused, refused
 
     def __call__(self, shape: Hashable, *context: Any, **values: Value) -> list[Any]:
+        if any(isinstance(v, list | tuple) and len(v) > LONGEST_LIST for v in values.values()):
+            # An announcement's thousands of recipients: a statement per length would be
+            # compiled for one call and keep thousands of parameters. The ORM, as it is.
+            return list(self._build(*context, **values))
         kinds = tuple(
             sorted(
                 (name, type(v), len(v) if isinstance(v, list | tuple) else -1)

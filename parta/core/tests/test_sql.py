@@ -195,3 +195,9 @@ def test_baked_lists_of_keys_once_per_length() -> None:
     assert len(logged) == 0
     assert len(calls) == 3  # lengths 2, 3 and 0, each built once
     assert baked.counts() == (3, 0)
+    # A list longer than LONGEST_LIST (an announcement's recipients) is the ORM's, not kept.
+    many = [*pks, *range(10**9, 10**9 + sql.LONGEST_LIST)]
+    assert baked((), ids=many) == [5, 6, 7]
+    assert baked((), ids=many) == [5, 6, 7]
+    assert len(calls) == 5
+    assert baked.counts() == (3, 0)

@@ -80,12 +80,16 @@ class Attention:
     missed: int
     held: int
     unexcused: int
-    guardians: int = 0
     told_today: bool = False
     # The parents' person ids (``add_contacts``), and the page's address of a conversation
     # with them (filled by the page).
     guardian_ids: list[int] = field(default_factory=list)
     conversation_url: str = ""
+
+    @property
+    def guardians(self) -> int:
+        """How many parents the student has in Parta."""
+        return len(self.guardian_ids)
 
     @property
     def codes(self) -> list[str]:
@@ -276,12 +280,11 @@ def delivered(keys: Sequence[str], recipients: Sequence[int]) -> set[tuple[int, 
 
 
 def add_contacts(scope: JournalRef | ClassRef, items: Sequence[Attention]) -> None:
-    """Fill each item's number of parents and whether they were told today. (2 queries.)"""
+    """Fill each item's parents and whether they were told today. (2 queries.)"""
     guardians = guardians_of([a.student.pk for a in items])
     keys = {a.student.pk: attention_key(scope, a.student.pk) for a in items}
     parents = [p for people in guardians.values() for p in people]
     told = {key for _recipient, key in delivered(list(keys.values()), parents)}
     for item in items:
         item.guardian_ids = guardians.get(item.student.pk, [])
-        item.guardians = len(item.guardian_ids)
         item.told_today = keys[item.student.pk] in told
