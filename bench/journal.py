@@ -414,6 +414,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="serve without freezing the collector's objects (ADR 0017), to compare",
+    )
     parser.add_argument("--scenario", action="append", choices=list(TARGETS_MS), help="repeatable")
     args = parser.parse_args()
     concurrency = args.concurrency or [16, 64]
@@ -421,6 +426,8 @@ def main() -> int:
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS)
     os.environ["DEBUG"] = "0"
+    if args.no_gc_freeze:
+        os.environ["PARTA_GC_FREEZE"] = "0"
     os.environ.setdefault("PARTA_ENV", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parta.settings")
     sys.path.insert(0, str(ROOT))
@@ -521,6 +528,7 @@ def main() -> int:
         "server": {
             args.server: f"{args.workers} workers x {args.threads} threads",
             "debug": False,
+            "gc_freeze": not args.no_gc_freeze,
         },
         "load": {
             "generator": "wrk 4.1 (Debian), 2 threads, keep-alive",

@@ -176,6 +176,12 @@ else:
 # off only to measure the cold path (bench/journal.py).
 DIARY_KEEP_BODY = env_bool("PARTA_DIARY_KEEP_BODY", True)
 
+# A serving process freezes its long-lived objects out of the garbage collector's scans when
+# loaded and once more after its first requests (core/serving.py, ADR 0017); off only to
+# measure the difference (bench/journal.py --no-gc-freeze).
+PARTA_GC_FREEZE = env_bool("PARTA_GC_FREEZE", True)
+PARTA_GC_FREEZE_AFTER = int(env("PARTA_GC_FREEZE_AFTER", "1000"))
+
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 TASKS = {
     "default": {

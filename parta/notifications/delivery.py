@@ -56,11 +56,20 @@ def _contacts(people: list[int]) -> Any:
         User.objects.filter(pk__in=people, is_active=True)
         .annotate(browsers=Exists(PushSubscription.objects.filter(person_id=OuterRef("pk"))))
         .order_by()
-        .values_list("pk", "email", "phone", "browsers")
+        .values_list(
+            "pk",
+            "email",
+            "phone",
+            "browsers",
+            "quiet_hours__enabled",
+            "quiet_hours__start",
+            "quiet_hours__end",
+        )
     )
 
 
-# Who of the recipients can be reached how: compiled once per number of recipients.
+# Who of the recipients can be reached how, and their quiet hours (a row of their own or
+# none: the defaults): compiled once per number of recipients.
 _CONTACTS = sql.Baked(_contacts)
 
 
@@ -72,10 +81,11 @@ def to_channels(event: events.Event) -> None:
         return
     people = list(event.recipients)
     choices = preferences.choices_of(people, [topic])
-    quiet = preferences.quiet_hours_of(people)
-    contacts = {
-        pk: (email, phone, browsers) for pk, email, phone, browsers in _CONTACTS((), people=people)
-    }
+    contacts = {}
+    quiet = {}
+    for pk, email, phone, browsers, *hours in _CONTACTS((), people=people):
+        contacts[pk] = (email, phone, browsers)
+        quiet[pk] = preferences.quiet_hours_from(*hours)
     offer_push = webpush.available()
     key = event.key or f"{event.kind}:{timezone.now().timestamp()}"
     rows: list[Delivery] = []

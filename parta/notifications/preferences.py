@@ -115,7 +115,6 @@ _CHOICES = sql.Baked(
         .values_list("person_id", "child_id", "topic", "channel", "enabled")
     )
 )
-_QUIET_HOURS = sql.Baked(lambda people: QuietHours.objects.filter(person_id__in=people).order_by())
 
 
 def choices_of(people: Iterable[int], topics: Sequence[str]) -> Choices:
@@ -150,16 +149,16 @@ def default_quiet_hours() -> tuple[datetime.time, datetime.time]:
     return datetime.time.fromisoformat(start), datetime.time.fromisoformat(end)
 
 
-def quiet_hours_of(people: Iterable[int]) -> dict[int, tuple[datetime.time, datetime.time] | None]:
-    """One query: each person's quiet hours (``None``: they switched them off)."""
-    people = list(people)
-    stored = {q.person_id: q for q in _QUIET_HOURS((), people=people)}
-    fallback = default_quiet_hours()
-    result: dict[int, tuple[datetime.time, datetime.time] | None] = {}
-    for pk in people:
-        q = stored.get(pk)
-        result[pk] = fallback if q is None else ((q.start, q.end) if q.enabled else None)
-    return result
+def quiet_hours_from(
+    enabled: bool | None = None,
+    start: datetime.time | None = None,
+    end: datetime.time | None = None,
+) -> tuple[datetime.time, datetime.time] | None:
+    """A person's quiet hours from their stored row's fields (``enabled`` None: no row, the
+    defaults); ``None``: they switched them off."""
+    if enabled is None or start is None or end is None:
+        return default_quiet_hours()
+    return (start, end) if enabled else None
 
 
 def quiet_hours_save(

@@ -25,7 +25,6 @@ from parta.core.errors import DomainError
 from parta.directory.models import (
     AcademicYear,
     Enrollment,
-    Guardianship,
     Organization,
     SchoolClass,
     Subject,
@@ -244,12 +243,14 @@ def lesson_for_marking(actor: Any, lesson_id: int) -> Lesson:
 
 
 # A cell's save, compiled once per process (``core.sql.Baked``).
-_ENROLLED = sql.Baked(
+# The student's confirmed place in the class with their parents, who hear of a new mark: one
+# row per parent (one row with None for a student without any), no row when not enrolled.
+_ENROLLED_WITH_PARENTS = sql.Baked(
     lambda class_id, student_id: (
         Enrollment.objects.confirmed()
         .filter(school_class_id=class_id, student_id=student_id)
         .order_by()
-        .values_list("pk", flat=True)[:1]
+        .values_list("pk", "student__guardians__guardian_id")
     )
 )
 # The cell, locked for the rest of the transaction (two teachers saving it queue here).
@@ -258,13 +259,6 @@ _MARK_FOR_UPDATE = sql.Baked(
         Mark.objects.select_for_update()
         .filter(lesson_id=lesson_id, student_id=student_id)
         .order_by()[:1]
-    )
-)
-_GUARDIANS = sql.Baked(
-    lambda child_id: (
-        Guardianship.objects.filter(child_id=child_id)
-        .order_by()
-        .values_list("guardian_id", flat=True)
     )
 )
 
@@ -299,7 +293,9 @@ def mark_set(
     if attendance is not UNSET and attendance not in ("", *Attendance.values):
         raise DomainError(_("Неизвестная отметка посещаемости."), field="attendance")
     with transaction.atomic():
-        enrolled = _ENROLLED((), class_id=lesson.school_class_id, student_id=student_id)
+        enrolled = _ENROLLED_WITH_PARENTS(
+            (), class_id=lesson.school_class_id, student_id=student_id
+        )
         if not enrolled:
             raise DomainError(
                 _("Этот ученик не учится в классе %(class)s.") % {"class": lesson.school_class},
@@ -379,12 +375,19 @@ def mark_set(
             changed_by=actor,
             changed_at=now,
         )
-        _announce(lesson, mark, before, after)
+        parents = sorted({parent for _, parent in enrolled if parent is not None})
+        _announce(lesson, mark, before, after, parents)
     return MarkResult(mark, change, overwrote)
 
 
-def _announce(lesson: Lesson, mark: Mark, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """A new or changed mark and a new absence reach the student and their parents."""
+def _announce(
+    lesson: Lesson,
+    mark: Mark,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    parents: list[int],
+) -> None:
+    """A new or changed mark and a new absence reach the student and their ``parents``."""
     new_value = after.get("value") != before.get("value") and after.get("value") is not None
     new_absence = after.get("attendance") in (
         Attendance.ABSENT,
@@ -393,7 +396,6 @@ def _announce(lesson: Lesson, mark: Mark, before: dict[str, Any], after: dict[st
     ) and after.get("attendance") != before.get("attendance")
     if not (new_value or new_absence):
         return
-    parents = _GUARDIANS((), child_id=mark.student_id)
     params = {
         "subject": lesson.subject.name,
         "date": lesson.date.strftime("%d.%m.%Y"),

@@ -59,6 +59,28 @@ def test_mark_set_writes_the_cell_and_its_history(
     assert MarkChange.objects.filter(mark=first.mark).count() == 2
 
 
+def test_a_new_mark_reaches_every_parent_and_a_student_without_parents_alone(journal) -> None:
+    """The enrolment check reads the student's parents in the same statement: one row per
+    parent, and a student without any is still enrolled (and told alone)."""
+    from parta import factories as f
+
+    c = journal.cast
+    second = f.GuardianshipFactory(child=c.student, kind="father").guardian
+    orphan = f.EnrollmentFactory(school_class=c.school_class).student
+    lesson = marks.lesson_for_marking(c.class_teacher, journal.past_math_lessons()[-1].pk)
+    for student in (c.student, orphan):
+        marks.mark_set(actor=c.class_teacher, lesson=lesson, student_id=student.pk, value=4)
+
+    def told(student) -> set[int]:  # type: ignore[no-untyped-def]
+        mark = Mark.objects.get(lesson=lesson, student=student)
+        return set(
+            Notification.objects.filter(key=f"mark:{mark.pk}:1").values_list("recipient", flat=True)
+        )
+
+    assert told(c.student) == {c.student.pk, c.parent.pk, second.pk}
+    assert told(orphan) == {orphan.pk}
+
+
 def test_history_rows_cannot_be_updated_or_deleted(journal) -> None:
     c = journal.cast
     lesson = marks.lesson_for_marking(c.class_teacher, journal.past_math_lessons()[-1].pk)

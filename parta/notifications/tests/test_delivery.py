@@ -261,7 +261,8 @@ def test_choosing_the_channels_takes_a_fixed_number_of_queries(
             )
         return len(ctx.captured_queries)
 
-    assert queries(3) == queries(60) == 3
+    # The choices; the people with their addresses and quiet hours (nobody to send to).
+    assert queries(3) == queries(60) == 2
 
 
 @pytest.mark.parametrize(
@@ -345,3 +346,14 @@ def test_nobody_can_set_choices_about_someone_elses_child(family, client) -> Non
     assert not NotificationPreference.objects.filter(
         person=family.other_parent, child=family.student
     ).exists()
+
+
+def test_quiet_hours_from_a_row_or_its_absence(settings) -> None:
+    settings.PARTA_QUIET_HOURS = "21:30-06:45"
+    assert preferences.quiet_hours_from() == (datetime.time(21, 30), datetime.time(6, 45))
+    assert preferences.quiet_hours_from(None, None, None) == preferences.default_quiet_hours()
+    assert preferences.quiet_hours_from(False, datetime.time(22), datetime.time(7)) is None
+    assert preferences.quiet_hours_from(True, datetime.time(13), datetime.time(15)) == (
+        datetime.time(13),
+        datetime.time(15),
+    )
