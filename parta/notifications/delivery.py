@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -49,12 +49,18 @@ logger = logging.getLogger("parta.delivery")
 _FINAL_SMS_CODES = {"recipient", "config"}
 
 
-def _contacts(people: list[int]) -> Any:
+def _contacts(topic: str, people: list[int]) -> Any:
     from parta.accounts.models import User
 
     return (
         User.objects.filter(pk__in=people, is_active=True)
-        .annotate(browsers=Exists(PushSubscription.objects.filter(person_id=OuterRef("pk"))))
+        .annotate(
+            browsers=Exists(PushSubscription.objects.filter(person_id=OuterRef("pk"))),
+            choice=FilteredRelation(
+                "notification_preferences",
+                condition=Q(notification_preferences__topic=topic),
+            ),
+        )
         .order_by()
         .values_list(
             "pk",
@@ -64,12 +70,16 @@ def _contacts(people: list[int]) -> Any:
             "quiet_hours__enabled",
             "quiet_hours__start",
             "quiet_hours__end",
+            "choice__child_id",
+            "choice__channel",
+            "choice__enabled",
         )
     )
 
 
-# Who of the recipients can be reached how, and their quiet hours (a row of their own or
-# none: the defaults): compiled once per number of recipients.
+# Who of the recipients can be reached how, their quiet hours (a row of their own or none:
+# the defaults) and their stored choices for the event's topic (a row per choice, or one
+# without any): compiled once per topic and number of recipients.
 _CONTACTS = sql.Baked(_contacts)
 
 
@@ -80,12 +90,17 @@ def to_channels(event: events.Event) -> None:
     if topic is None or not event.recipients:
         return
     people = list(event.recipients)
-    choices = preferences.choices_of(people, [topic])
     contacts = {}
     quiet = {}
-    for pk, email, phone, browsers, *hours in _CONTACTS((), people=people):
+    stored: dict[tuple[int, int, str, str], bool] = {}
+    for pk, email, phone, browsers, on, start, end, child, channel, enabled in _CONTACTS(
+        (topic,), topic, people=people
+    ):
         contacts[pk] = (email, phone, browsers)
-        quiet[pk] = preferences.quiet_hours_from(*hours)
+        quiet[pk] = preferences.quiet_hours_from(on, start, end)
+        if channel is not None:
+            stored[(pk, child or 0, topic, channel)] = enabled
+    choices = preferences.Choices(stored)
     offer_push = webpush.available()
     key = event.key or f"{event.kind}:{timezone.now().timestamp()}"
     rows: list[Delivery] = []

@@ -96,6 +96,26 @@ def test_a_choice_about_one_child_overrides_the_choice_for_all(
     assert _subjects(smtp_server) == ["Парта: Новая оценка: Математика — 5"]
 
 
+def test_choices_for_other_topics_change_nothing(
+    family, smtp_server, django_capture_on_commit_callbacks
+) -> None:
+    """The contacts statement joins only the event's topic's choices."""
+    parent = family.parent
+    preferences.preferences_save(
+        person=parent,
+        choices={
+            (0, "absence", "email"): not preferences.default("new_grade", "email"),
+            (0, "absence", "sms"): True,
+            (family.student.pk, "absence", "email"): False,
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _emit("new_grade", GRADE, [parent], family.student, subject="Математика", value=5)
+    expected = ["email"] if preferences.default("new_grade", "email") else []
+    assert list(Delivery.objects.values_list("channel", flat=True)) == expected
+    assert len(smtp_server) == len(expected)
+
+
 def test_letters_are_in_the_readers_language(
     family, smtp_server, django_capture_on_commit_callbacks
 ) -> None:
@@ -261,8 +281,8 @@ def test_choosing_the_channels_takes_a_fixed_number_of_queries(
             )
         return len(ctx.captured_queries)
 
-    # The choices; the people with their addresses and quiet hours (nobody to send to).
-    assert queries(3) == queries(60) == 2
+    # The people with their addresses, quiet hours and choices (nobody to send to).
+    assert queries(3) == queries(60) == 1
 
 
 @pytest.mark.parametrize(
