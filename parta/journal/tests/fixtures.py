@@ -105,8 +105,12 @@ def catalogue_ensure() -> None:
 
 def make_journal(cast: Cast) -> JournalCast:
     catalogue_ensure()
-    today = timezone.localdate()
     school = cast.school
+    # The school's today (its region's time zone), as the pages count it: around midnight
+    # the server's date may already be another day.
+    from parta.journal import dates as journal_dates
+
+    today = journal_dates.school_today(school)
     year = cast.school_class.academic_year
     for number, start, end in BELLS:
         Bell.objects.create(organization=school, number=number, starts_at=start, ends_at=end)

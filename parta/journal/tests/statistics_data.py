@@ -100,6 +100,17 @@ def make_stats_data(journal: JournalCast) -> StatsData:
     f.GuardianshipFactory(child=gone)
 
     held = held_lessons(journal, journal.math)
+    # Алексеев's three absences must stay below MISSED_SHARE (20 %) of the lessons counted
+    # (held, the cancelled one aside) on any day of the week: on a Monday the fixture has
+    # only 15 of them, so a sixth-period lesson on the first day makes it 16.
+    while len(held) - 1 < 16:
+        extra = Lesson.objects.get(pk=held[0].pk)
+        extra.pk = None
+        extra.number = 6 + len(held)
+        extra.timetable_entry = None
+        extra.save()
+        journal.lessons.append(extra)
+        held = held_lessons(journal, journal.math)
     cut = journal.today - datetime.timedelta(days=14)
     earlier = [x for x in held if x.date <= cut]
     recent = [x for x in held if x.date > cut]
