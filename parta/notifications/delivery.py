@@ -92,15 +92,15 @@ def to_channels(event: events.Event) -> None:
     people = list(event.recipients)
     contacts = {}
     quiet = {}
-    stored: dict[tuple[int, int, str, str], bool] = {}
+    stored = []
     for pk, email, phone, browsers, on, start, end, child, channel, enabled in _CONTACTS(
         (topic,), topic, people=people
     ):
         contacts[pk] = (email, phone, browsers)
         quiet[pk] = preferences.quiet_hours_from(on, start, end)
-        if channel is not None:
-            stored[(pk, child or 0, topic, channel)] = enabled
-    choices = preferences.Choices(stored)
+        if channel is not None:  # a stored choice (the join's row without any has none)
+            stored.append((pk, child, topic, channel, enabled))
+    choices = preferences.Choices.of(stored)
     offer_push = webpush.available()
     key = event.key or f"{event.kind}:{timezone.now().timestamp()}"
     rows: list[Delivery] = []

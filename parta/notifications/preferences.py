@@ -97,6 +97,11 @@ class Choices:
 
     rows: dict[tuple[int, int, str, str], bool]
 
+    @classmethod
+    def of(cls, stored: Iterable[tuple[int, int | None, str, str, bool]]) -> Choices:
+        """From stored rows (person, child or None, topic, channel, enabled)."""
+        return cls({(p, c or 0, t, ch): on for p, c, t, ch, on in stored})
+
     def wants(self, person_id: int, child_id: int | None, topic: str, channel: str) -> bool:
         if child_id:
             found = self.rows.get((person_id, child_id, topic, channel))
@@ -120,8 +125,7 @@ _CHOICES = sql.Baked(
 def choices_of(people: Iterable[int], topics: Sequence[str]) -> Choices:
     """One query: the stored choices of ``people`` for ``topics``."""
     topics = tuple(topics)
-    rows = _CHOICES((topics,), list(topics), people=list(people))
-    return Choices({(p, c or 0, t, ch): on for p, c, t, ch, on in rows})
+    return Choices.of(_CHOICES((topics,), list(topics), people=list(people)))
 
 
 def preferences_save(*, person: Any, choices: dict[tuple[int, str, str], bool]) -> int:

@@ -23,7 +23,7 @@ def _unfrozen() -> Iterator[None]:
     gc.unfreeze()
 
 
-def _get(application: Any, path: str = "/healthz") -> tuple[str, bytes]:
+def _get(application: Any, path: str = "/") -> tuple[str, bytes]:
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from parta import factories as f
 from parta.conftest import Cast
 from parta.directory.models import Subject
+from parta.journal.dates import school_today
 from parta.journal.models import Bell, GradeType, Lesson, Term, TimetableEntry
 
 BELLS = [
@@ -108,9 +109,7 @@ def make_journal(cast: Cast) -> JournalCast:
     school = cast.school
     # The school's today (its region's time zone), as the pages count it: around midnight
     # the server's date may already be another day.
-    from parta.journal import dates as journal_dates
-
-    today = journal_dates.school_today(school)
+    today = school_today(school)
     year = cast.school_class.academic_year
     for number, start, end in BELLS:
         Bell.objects.create(organization=school, number=number, starts_at=start, ends_at=end)
